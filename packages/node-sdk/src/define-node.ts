@@ -1,0 +1,169 @@
+import type { z } from 'zod';
+import type { Message, MessageInit } from './message.js';
+
+/** Palette groups. */
+export type NodeCategory = 'source' | 'transform' | 'sink' | 'flow' | 'connection';
+
+/** A node's badge in the editor and its state in logs and metrics. */
+export interface NodeStatus {
+  readonly fill?: 'green' | 'yellow' | 'red' | 'blue' | 'grey';
+  readonly shape?: 'dot' | 'ring';
+  readonly text?: string;
+}
+
+/** A key/value store scoped to a node, its tab ("flow") or the whole runtime ("global"). Synchronous reads and writes; persisted by the runtime. */
+export interface ContextStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  keys(): string[];
+}
+
+/** Structured logging, attributed to the node by the runtime. */
+export interface NodeLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What a watched node did, handed to `status` and `complete` nodes through `onEvent`. */
+export type RuntimeEvent =
+  | { readonly kind: 'status'; readonly source: NodeAddress; readonly status: NodeStatus | null }
+  | { readonly kind: 'complete'; readonly source: NodeAddress; readonly msg: Message };
+
+/** Which node something came from. */
+export interface NodeAddress {
+  readonly id: string;
+  readonly type: string;
+  readonly name?: string | undefined;
+  readonly tab?: string | undefined;
+}
+
+/**
+ * Everything a node gets from the runtime, instead of a `this` or a global. The same object is
+ * handed to `setup`, `onInput` and `close` of one node instance.
+ */
+export interface NodeContext<Config> {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string | undefined;
+  readonly tab: string | undefined;
+  /** The node's config, parsed by its schema (defaults filled, `${ENV}` substituted). */
+  readonly config: Config;
+  /**
+   * Send a message out of a port (default: the first declared output) from outside `onInput`:
+   * a timer, a device callback. Returns false when pressure from downstream has reached this node
+   * and the message was refused or dropped under the node's overflow policy; a source should pause
+   * (stop reading, skip ticks) until `onDrain` fires.
+   */
+  emit(msg: MessageInit, port?: string): boolean;
+  /** Send from inside `onInput` to a named port, besides what `onInput` returns to the first output. */
+  send(msg: MessageInit, port?: string): void;
+  /** Called once when the pressure has gone and `emit` would accept again. */
+  onDrain(listener: () => void): void;
+  /** Set the node's badge; `null` clears it. */
+  status(status: NodeStatus | null): void;
+  /** Report an error that happened outside `onInput` (timer, socket), attributed to this node. */
+  error(err: unknown, msg?: Message): void;
+  /** Print a value on the debug channel (debug nodes): the CLI writes it as a JSON line, the editor shows it. */
+  debug(value: unknown, msg: Message): void;
+  readonly log: NodeLogger;
+  readonly context: { readonly node: ContextStore; readonly flow: ContextStore; readonly global: ContextStore };
+  /** Environment lookup with the document's, the tab's and the process's variables. */
+  env(name: string): string | undefined;
+  /** Aborted when the node is closed (redeploy or shutdown). Use it to stop timers and I/O. */
+  readonly signal: AbortSignal;
+  /** Timers that the runtime clears when the node closes. */
+  setTimeout(fn: () => void, ms: number): () => void;
+  setInterval(fn: () => void, ms: number): () => void;
+}
+
+/** What `onInput` returns: a message (or several) for the first output port, or nothing. */
+export type NodeResult = MessageInit | readonly MessageInit[] | null | undefined | void;
+
+/** Port name → one-line description (the description feeds docs and editor tooltips). */
+export type PortMap = Readonly<Record<string, string>>;
+
+/**
+ * The single declaration of a node type. The runtime's typed config, validation at deploy,
+ * the editor's palette entry and form, and the docs page all derive from it.
+ */
+export interface NodeDefinition<Schema extends z.ZodType = z.ZodType, State = unknown> {
+  /** Lowercase kebab, direction last: `mqtt-in`, `change`. */
+  readonly type: string;
+  /** Bump when the config shape changes, and add a migration. */
+  readonly version: number;
+  readonly category: NodeCategory;
+  /** One line for the palette. */
+  readonly summary: string;
+  /** Longer Markdown for the docs page. */
+  readonly description?: string;
+  /** An icon name the editor knows (e.g. "clock", "bug", "code"). */
+  readonly icon?: string;
+  /** Input ports; a source has none. */
+  readonly inputs?: PortMap;
+  /** Output ports; the first one receives what `onInput` returns. Every node also has an implicit `error` output. */
+  readonly outputs?: PortMap;
+  /** The config schema: titles, descriptions, defaults, examples and `.meta({secret: true})` markers live here. */
+  readonly config: Schema;
+  /** Start the node: open timers, subscribe. Returns state handed to `onInput` and `close`. */
+  setup?(ctx: NodeContext<z.output<Schema>>): State | Promise<State>;
+  /**
+   * Handle one message. Return the new message(s) for the first output, or nothing; throw (or
+   * reject) to raise a node error. Never mutate `msg`.
+   */
+  onInput?(msg: Message, ctx: NodeContext<z.output<Schema>>, state: State, port: string): NodeResult | Promise<NodeResult>;
+  /** Stop the node: the runtime has already aborted `ctx.signal` and cleared its timers. */
+  close?(ctx: NodeContext<z.output<Schema>>, state: State): void | Promise<void>;
+  /** Upgrades: `migrations[n]` turns a version-n config into a version-(n+1) config. */
+  readonly migrations?: Readonly<Record<number, (config: Record<string, unknown>) => Record<string, unknown>>>;
+  /**
+   * For nodes that watch others (catch, status, complete): which runtime events reach `onEvent`.
+   * `scope` is a list of node ids, or 'tab' for every node on the same tab, or 'all'.
+   */
+  readonly watches?: (config: z.output<Schema>) => { readonly events: ReadonlyArray<'error' | 'status' | 'complete'>; readonly scope: 'tab' | 'all' | readonly string[]; readonly uncaughtOnly?: boolean };
+  /**
+   * Extra edges that the config implies (link out → link in): messages sent on `port` of this
+   * node also go to these nodes' ports. Checked by validation like ordinary wires.
+   */
+  readonly virtualWires?: (config: z.output<Schema>) => ReadonlyArray<{ readonly port: string; readonly to: { readonly node: string; readonly port: string } }>;
+}
+
+/** A defined node type: the declaration, frozen, plus what derives from it. */
+export type NodeType<Schema extends z.ZodType = z.ZodType, State = unknown> = NodeDefinition<Schema, State> & {
+  readonly inputs: PortMap;
+  readonly outputs: PortMap;
+};
+
+/**
+ * Declare a node type. One call per type; everything else (typed config, validation, manifest,
+ * docs) derives from it.
+ *
+ * @example
+ * export const change = defineNode({
+ *   type: 'change', version: 1, category: 'transform', summary: 'Set, delete or move message properties.',
+ *   inputs: { in: 'Messages to change.' }, outputs: { out: 'The changed message.' },
+ *   config: z.object({ rules: z.array(rule).min(1) }),
+ *   onInput: (msg, { config }) => config.rules.reduce(applyRule, msg),
+ * });
+ */
+export function defineNode<Schema extends z.ZodType, State = undefined>(definition: NodeDefinition<Schema, State>): NodeType<Schema, State> {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(definition.type)) {
+    throw new Error(`defineNode: type "${definition.type}" must be lowercase kebab-case`);
+  }
+  if (!Number.isInteger(definition.version) || definition.version < 1) {
+    throw new Error(`defineNode(${definition.type}): version must be an integer ≥ 1`);
+  }
+  const outputs = definition.outputs ?? {};
+  if ('error' in outputs) {
+    throw new Error(`defineNode(${definition.type}): "error" is the implicit error port; do not declare it`);
+  }
+  return Object.freeze({ ...definition, inputs: definition.inputs ?? {}, outputs });
+}
+
+/** A type-erased node type, for registries. */
+export type AnyNodeType = NodeType<z.ZodType, any>;
+
+/** Implicit error output every node has. */
+export const ERROR_PORT = 'error';

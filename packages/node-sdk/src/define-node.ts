@@ -27,10 +27,12 @@ export interface NodeLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** What a watched node did, handed to `status` and `complete` nodes through `onEvent`. */
-export type RuntimeEvent =
-  | { readonly kind: 'status'; readonly source: NodeAddress; readonly status: NodeStatus | null }
-  | { readonly kind: 'complete'; readonly source: NodeAddress; readonly msg: Message };
+/** What a catch, status or complete node listens to. */
+export interface WatchSpec {
+  readonly event: 'error' | 'status' | 'complete';
+  readonly scope: 'tab' | 'all' | readonly string[];
+  readonly uncaughtOnly?: boolean;
+}
 
 /** Which node something came from. */
 export interface NodeAddress {
@@ -103,7 +105,11 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType, State = un
   readonly icon?: string;
   /** Input ports; a source has none. */
   readonly inputs?: PortMap;
-  /** Output ports; the first one receives what `onInput` returns. Every node also has an implicit `error` output. */
+  /**
+   * Output ports; the first one receives what `onInput` returns (a node with none sends returned
+   * messages to port `out`, reachable only through `virtualWires`). Every node also has an
+   * implicit `error` output.
+   */
   readonly outputs?: PortMap;
   /** The config schema: titles, descriptions, defaults, examples and `.meta({secret: true})` markers live here. */
   readonly config: Schema;
@@ -119,10 +125,21 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType, State = un
   /** Upgrades: `migrations[n]` turns a version-n config into a version-(n+1) config. */
   readonly migrations?: Readonly<Record<number, (config: Record<string, unknown>) => Record<string, unknown>>>;
   /**
-   * For nodes that watch others (catch, status, complete): which runtime events reach `onEvent`.
-   * `scope` is a list of node ids, or 'tab' for every node on the same tab, or 'all'.
+   * How many `onInput` calls may be in flight at once (default 1). Results still leave in input
+   * order. Raise it for nodes that batch work internally (the function node's sandbox).
    */
-  readonly watches?: (config: z.output<Schema>) => { readonly events: ReadonlyArray<'error' | 'status' | 'complete'>; readonly scope: 'tab' | 'all' | readonly string[]; readonly uncaughtOnly?: boolean };
+  readonly concurrency?: number;
+  /**
+   * For nodes that watch others (catch, status, complete). The runtime itself sends what it sees
+   * out of this node's first output port; the node needs no `onInput`:
+   * - `error`: the failed message plus `error: {message, code, source: {id, type, name, tab}}`
+   *   (a message-less error gets a new message with `payload: undefined`);
+   * - `status`: a new message with `status: {fill, shape, text, source: {id, type, name, tab}}`;
+   * - `complete`: the message the watched node finished handling, unchanged.
+   * `scope`: 'tab' = every node on this node's tab, 'all' = every node, or a list of node ids.
+   * `uncaughtOnly` (errors): only errors that no other catch node in scope handled.
+   */
+  readonly watches?: (config: z.output<Schema>) => WatchSpec;
   /**
    * Extra edges that the config implies (link out → link in): messages sent on `port` of this
    * node also go to these nodes' ports. Checked by validation like ordinary wires.

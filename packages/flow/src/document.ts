@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The flow document version this package writes. Older versions are upgraded by `migrate()`. */
+/** The flow document version this package writes. Older versions are upgraded by `migrateDocument()`. */
 export const FLOW_DOCUMENT_VERSION = 1;
 
 /** Ids are short, stable and safe in URLs, file names and JSON paths. */
@@ -40,7 +40,10 @@ export const queueSettingsSchema = z
   .strict();
 
 /** Environment variables: `${NAME}` in a config value is replaced by the innermost definition. */
-export const envSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string());
+export const envSchema = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and "_", not starting with a digit'),
+  z.string(),
+);
 
 export const nodeEntrySchema = z
   .object({

@@ -138,13 +138,15 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType, State = un
    * - `complete`: the message the watched node finished handling, unchanged.
    * `scope`: 'tab' = every node on this node's tab, 'all' = every node, or a list of node ids.
    * `uncaughtOnly` (errors): only errors that no other catch node in scope handled.
+   * (Declared as a method, like `setup` and `onInput`, so a node with a typed config stays
+   * assignable to `AnyNodeType`; `virtualWires` likewise.)
    */
-  readonly watches?: (config: z.output<Schema>) => WatchSpec;
+  watches?(config: z.output<Schema>): WatchSpec;
   /**
    * Extra edges that the config implies (link out → link in): messages sent on `port` of this
    * node also go to these nodes' ports. Checked by validation like ordinary wires.
    */
-  readonly virtualWires?: (config: z.output<Schema>) => ReadonlyArray<{ readonly port: string; readonly to: { readonly node: string; readonly port: string } }>;
+  virtualWires?(config: z.output<Schema>): ReadonlyArray<{ readonly port: string; readonly to: { readonly node: string; readonly port: string } }>;
 }
 
 /** A defined node type: the declaration, frozen, plus what derives from it. */

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   NOT_CONNECTED: 'The connection the node needs is not connected.',
   ERROR_LOOP: 'An error was raised while handling an error too many times; the loop was broken.',
   QUEUE_FULL: 'A queue was full and the overflow policy dropped a message.',
+  INPUT_INVALID: 'A message lacks a property the node needs, or the property has the wrong type (e.g. a non-number where a number is compared).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

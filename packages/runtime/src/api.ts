@@ -18,6 +18,10 @@ export interface RuntimeOptions {
   readonly defaultQueueCapacity?: number;
   /** How long `stop()` waits for queues to drain. Default 5000 ms. */
   readonly drainTimeoutMs?: number;
+  /** How long a node's `close` (and its in-flight `onInput` calls) may take before the runtime moves on. Default 5000 ms. */
+  readonly closeTimeoutMs?: number;
+  /** How long a node's `setup` may take before the node is marked failed (SETUP_FAILED). Default 30000 ms. */
+  readonly setupTimeoutMs?: number;
 }
 
 export type DeployResult =

@@ -1,1 +1,2 @@
 export * from './test-node.js';
+export * from './run-flow.js';

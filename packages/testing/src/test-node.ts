@@ -10,7 +10,8 @@ import {
 
 /** Deep-freeze a value so a node that mutates its input fails loudly in tests. */
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  // Typed arrays and Buffers cannot be frozen; their contents are left as they are.
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
   }

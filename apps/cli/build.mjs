@@ -1,0 +1,83 @@
+// Bundles the CLI into apps/cli/dist/plantwire.js for fast start-up with plain `node` (no tsx).
+// Workspace packages export TypeScript source, which Node 20 cannot load, so they are bundled
+// (STACK.md G9); npm dependencies stay external and resolve from apps/cli/node_modules, so each
+// one a bundled package imports must also be a dependency of @plantwire/cli. The build checks
+// that and names the missing ones instead of producing a bundle that fails at start.
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cliPackage = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
+const cliDeps = new Set(Object.keys({ ...cliPackage.dependencies }));
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+
+/** The version an importing workspace package pins a dependency at, to print the fix. */
+function pinnedVersion(importer, name) {
+  let dir = dirname(importer);
+  while (dir !== dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      return pkg.dependencies?.[name] ?? pkg.devDependencies?.[name];
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+  return undefined;
+}
+
+const missing = new Map();
+const externalizeDeps = {
+  name: 'externalize-npm-deps',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('@plantwire/')) return undefined; // bundled
+      if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      const name = packageName(args.path);
+      if (!cliDeps.has(name)) {
+        try {
+          createRequire(join(here, 'package.json')).resolve(`${name}/package.json`);
+        } catch {
+          if (!missing.has(name)) missing.set(name, { importer: relative(join(here, '../..'), args.importer), version: pinnedVersion(args.importer, name) });
+        }
+      }
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+const outfile = join(here, 'dist', 'plantwire.js');
+const started = Date.now();
+try {
+  await build({
+    entryPoints: [join(here, 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    // main.ts starts with its own `#!/usr/bin/env node`; esbuild keeps it as the first line.
+    logLevel: 'warning',
+    plugins: [externalizeDeps],
+  });
+} catch {
+  process.exit(1); // esbuild has printed the errors
+}
+
+if (missing.size > 0) {
+  console.error('build: these npm packages are imported by bundled workspace code but are not dependencies of @plantwire/cli,');
+  console.error('so `node dist/plantwire.js` could not load them:');
+  for (const [name, { importer, version }] of missing) console.error(`  ${name}  (imported by ${importer})`);
+  const add = [...missing].map(([name, { version }]) => (version ? `${name}@${version}` : name)).join(' ');
+  console.error(`fix: pnpm --filter @plantwire/cli add ${add}`);
+  // A bundle that cannot start must not be mistaken for a good one.
+  rmSync(outfile, { force: true });
+  rmSync(`${outfile}.map`, { force: true });
+  process.exit(1);
+}
+console.log(`build: ${relative(process.cwd(), outfile)} (${Date.now() - started} ms)`);

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The `plantwire` command. Run from the repo root as `pnpm plantwire …` (tsx), or bundled as
+// `node apps/cli/dist/plantwire.js …` (build.mjs).
+import { coreNodes } from '@plantwire/nodes-core';
+import pkg from '../package.json' with { type: 'json' };
+import { runCli } from './cli.js';
+
+// A closed stdout (`plantwire run flow.json | head`) must not crash a running flow.
+process.stdout.on('error', () => {});
+
+const code = await runCli(process.argv.slice(2), {
+  version: pkg.version,
+  nodeTypes: coreNodes,
+  env: process.env,
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+});
+// Exit explicitly: after a graceful stop nothing is left to wait for, and a stray handle in a
+// node must not keep a stopped process alive.
+process.exit(code);

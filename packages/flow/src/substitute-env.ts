@@ -1,0 +1,107 @@
+import type { JsonPathSegment } from './json-path.js';
+
+/** A `${NAME}` reference with no value, and where it was found (relative to the value given). */
+export interface MissingEnvVar {
+  readonly path: JsonPathSegment[];
+  readonly name: string;
+}
+
+/** What {@link substituteEnv} returns. */
+export interface SubstituteEnvResult<T = unknown> {
+  readonly value: T;
+  readonly missing: MissingEnvVar[];
+}
+
+// `$${NAME}` (group 1 set) is the escape for a literal `${NAME}`.
+const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const WHOLE_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Replace `${NAME}` references in every string inside `value` (objects and arrays are walked;
+ * property names are left alone), so one flow deploys to many edge boxes.
+ *
+ * Rules:
+ * - `${NAME}` anywhere in a string is replaced by `lookup(NAME)`; names are letters, digits and
+ *   `_`, not starting with a digit. Anything else (`${}`, `${a-b}`, a lone `$`) is plain text.
+ * - `$${NAME}` is an escape and becomes the literal text `${NAME}`.
+ * - A string that is exactly one `${NAME}` whose value is a JSON number (`1883`, `-2.5e3`) or
+ *   `true`/`false` becomes that number or boolean, so `"port": "${MQTT_PORT}"` passes a schema that
+ *   wants a number. Any other value, or a reference with text around it, stays a string.
+ * - Values are inserted as they are: a value containing `${OTHER}` is not substituted again.
+ * - An undefined variable is reported in `missing` (with its path inside `value`) and its
+ *   reference is left in the string unchanged.
+ *
+ * The input is never mutated; parts with nothing to substitute are shared, not copied.
+ *
+ * @example
+ * substituteEnv({ url: 'mqtt://${HOST}:1883', port: '${PORT}', note: '$${HOST}' }, (n) => ({ HOST: 'plc-7', PORT: '502' })[n])
+ * // value: { url: 'mqtt://plc-7:1883', port: 502, note: '${HOST}' }, missing: []
+ */
+export function substituteEnv<T = unknown>(value: T, lookup: (name: string) => string | undefined): SubstituteEnvResult<T> {
+  const missing: MissingEnvVar[] = [];
+  const result = walk(value, lookup, [], missing);
+  return { value: result as T, missing };
+}
+
+// `path` is one mutable stack, copied only when a missing variable is recorded: configs are
+// walked for every node on every validation, and fresh arrays per value showed up in profiles.
+function walk(value: unknown, lookup: (name: string) => string | undefined, path: JsonPathSegment[], missing: MissingEnvVar[]): unknown {
+  if (typeof value === 'string') return substituteString(value, lookup, path, missing);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      path.push(i);
+      const next = walk(item, lookup, path, missing);
+      path.pop();
+      if (next !== item) {
+        copy ??= value.slice();
+        copy[i] = next;
+      }
+    }
+    return copy ?? value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const item = (value as Record<string, unknown>)[key];
+      path.push(key);
+      const next = walk(item, lookup, path, missing);
+      path.pop();
+      if (next !== item) {
+        copy ??= { ...(value as Record<string, unknown>) };
+        copy[key] = next;
+      }
+    }
+    return copy ?? value;
+  }
+  return value;
+}
+
+function substituteString(text: string, lookup: (name: string) => string | undefined, path: JsonPathSegment[], missing: MissingEnvVar[]): unknown {
+  if (!text.includes('${')) return text;
+  const whole = WHOLE_REFERENCE.exec(text);
+  if (whole) {
+    const name = whole[1]!;
+    const found = lookup(name);
+    if (found === undefined) {
+      missing.push({ path: [...path], name });
+      return text;
+    }
+    if (JSON_NUMBER.test(found)) return Number(found);
+    if (found === 'true') return true;
+    if (found === 'false') return false;
+    return found;
+  }
+  return text.replace(REFERENCE, (reference, escaped: string | undefined, name: string) => {
+    if (escaped) return reference.slice(1);
+    const found = lookup(name);
+    if (found === undefined) {
+      missing.push({ path: [...path], name });
+      return reference;
+    }
+    return found;
+  });
+}

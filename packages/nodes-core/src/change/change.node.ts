@@ -1,0 +1,169 @@
+import { defineNode, NodeError, type Message } from '@plantwire/node-sdk';
+import { z } from 'zod';
+import { compileExpression, expressionSchema, type CompiledExpression, type ExpressionScope } from '../shared/expression.js';
+import { frozenCopy } from '../shared/deep-freeze.js';
+import { deletePath, getPath, hasPath, parsePath, setPath, type MsgPath } from '../shared/msg-path.js';
+import { msgPathSchema } from '../shared/msg-path-schema.js';
+
+const path = () =>
+  msgPathSchema({
+    title: 'Property',
+    description: 'The message property the rule works on.',
+    examples: ['payload', 'payload.temperature', 'topic'],
+  });
+
+const setRule = z
+  .strictObject({
+    op: z.literal('set'),
+    path: path(),
+    value: z.json().optional().meta({ title: 'Value', description: 'A fixed JSON value to set.', examples: [0, 'on', { unit: 'degC' }] }),
+    from: msgPathSchema({
+      title: 'From property',
+      description: 'Copy the value of another message property (`undefined` when it is missing).',
+      examples: ['payload.raw', 'topic'],
+    }).optional(),
+    expression: expressionSchema({
+      title: 'JSONata expression',
+      description:
+        'Compute the value with a JSONata expression evaluated against the message, e.g. `payload.celsius * 9/5 + 32`. `$env("NAME")`, `$flowContext("key")` and `$globalContext("key")` read the environment and context.',
+      examples: ['payload.celsius * 9/5 + 32', '$now()', '$count(payload.items)'],
+    }).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    const given = (['value', 'from', 'expression'] as const).filter((key) => rule[key] !== undefined || (key === 'value' && 'value' in rule));
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: given.length === 0 ? ['value'] : [given[1]!],
+        message: given.length === 0 ? 'a set rule needs one of value, from or expression' : `a set rule takes one of value, from or expression, not ${given.join(' and ')}`,
+      });
+    }
+  })
+  .meta({ title: 'Set', description: 'Set a property to a fixed value, another property\'s value, or the result of an expression.' });
+
+const deleteRule = z
+  .strictObject({ op: z.literal('delete'), path: path() })
+  .meta({ title: 'Delete', description: 'Remove a property. Removing an array element moves later elements up.' });
+
+const moveRule = z
+  .strictObject({
+    op: z.literal('move'),
+    path: path(),
+    to: msgPathSchema({ title: 'To property', description: 'Where the value goes.', examples: ['payload.data', 'topic'] }),
+  })
+  .meta({ title: 'Move', description: 'Move a property to another path (nothing happens when it is missing).' });
+
+const ruleSchema = z.discriminatedUnion('op', [setRule, deleteRule, moveRule]);
+
+const configSchema = z.strictObject({
+  rules: z
+    .array(ruleSchema)
+    .min(1)
+    .meta({ title: 'Rules', description: 'Applied in order; each rule sees the result of the ones before it.', examples: [[{ op: 'set', path: 'payload', value: 0 }]] }),
+});
+
+type Rule = z.output<typeof ruleSchema>;
+
+/** One rule, compiled: synchronous unless it evaluates an expression. */
+type Step =
+  | { readonly sync: true; readonly apply: (msg: Message) => Message }
+  | { readonly sync: false; readonly path: MsgPath; readonly expression: CompiledExpression };
+
+function describeRule(rule: Rule): string {
+  return rule.op === 'move' ? `move ${rule.path} to ${rule.to}` : `${rule.op} ${rule.path}`;
+}
+
+function compileRule(rule: Rule, scope: ExpressionScope): Step {
+  const target = parsePath(rule.path);
+  switch (rule.op) {
+    case 'set': {
+      if (rule.expression !== undefined) return { sync: false, path: target, expression: compileExpression(rule.expression, scope) };
+      if (rule.from !== undefined) {
+        const from = parsePath(rule.from);
+        return { sync: true, apply: (msg) => setPath(msg, target, getPath(msg, from)) };
+      }
+      // Frozen once here, shared by every message: a set costs one shallow copy per object on the path.
+      const value = frozenCopy(rule.value);
+      return { sync: true, apply: (msg) => setPath(msg, target, value) };
+    }
+    case 'delete':
+      return { sync: true, apply: (msg) => deletePath(msg, target) };
+    case 'move': {
+      const to = parsePath(rule.to);
+      return {
+        sync: true,
+        apply: (msg) => {
+          if (!hasPath(msg, target)) return msg;
+          // Delete first, then set: moving `payload` to `payload.data` nests the old payload.
+          return setPath(deletePath(msg, target), to, getPath(msg, target));
+        },
+      };
+    }
+  }
+}
+
+function ruleError(err: unknown, index: number, rule: Rule): NodeError {
+  const code = err instanceof NodeError ? err.code : 'NODE_FAILED';
+  const reason = err instanceof Error ? err.message : String(err);
+  return new NodeError(code, `rule ${index} (${describeRule(rule)}): ${reason}`, {
+    cause: err,
+    details: { rule: index, field: `rules[${index}]`, ...(err instanceof NodeError ? err.details : {}) },
+  });
+}
+
+/** Sets, deletes and moves message properties by an ordered list of rules. */
+export const change = defineNode({
+  type: 'change',
+  version: 1,
+  category: 'transform',
+  icon: 'pencil',
+  summary: 'Set, delete or move message properties.',
+  description: [
+    'Applies its rules in order to a copy of the message; the input message is never changed, and',
+    'only the objects along each rule\'s path are copied.',
+    '',
+    '- `set`: a fixed `value`, the value of another property (`from`), or a JSONata `expression`',
+    '  evaluated against the message (`payload.celsius * 9/5 + 32`);',
+    '- `delete`: remove a property (an array element is removed, later ones move up);',
+    '- `move`: move a property to another path.',
+    '',
+    'Paths use dots and brackets: `payload.tags[3].value`. Missing objects on a set path are',
+    'created. A failing expression raises `EXPRESSION_FAILED` naming the rule\'s index.',
+  ].join('\n'),
+  inputs: { in: 'Messages to change.' },
+  outputs: { out: 'The message with the rules applied.' },
+  config: configSchema,
+  setup(ctx) {
+    const scope: ExpressionScope = { env: (name) => ctx.env(name), flow: ctx.context.flow, global: ctx.context.global };
+    const steps = ctx.config.rules.map((rule) => compileRule(rule, scope));
+    return { steps, sync: steps.every((s) => s.sync) };
+  },
+  onInput(msg, { config }, { steps, sync }) {
+    if (sync) {
+      // Fast path: no expression, no promise, no allocation beyond the copies along the paths.
+      let out = msg;
+      for (let i = 0; i < steps.length; i++) {
+        try {
+          out = (steps[i] as Extract<Step, { sync: true }>).apply(out);
+        } catch (err) {
+          throw ruleError(err, i, config.rules[i]!);
+        }
+      }
+      return out;
+    }
+    return applyAsync(msg, steps, config.rules);
+  },
+});
+
+async function applyAsync(msg: Message, steps: readonly Step[], rules: readonly Rule[]): Promise<Message> {
+  let out = msg;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    try {
+      out = step.sync ? step.apply(out) : setPath(out, step.path, await step.expression.evaluate(out));
+    } catch (err) {
+      throw ruleError(err, i, rules[i]!);
+    }
+  }
+  return out;
+}

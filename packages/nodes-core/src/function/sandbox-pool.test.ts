@@ -1,0 +1,128 @@
+import { runInNewContext } from 'node:vm';
+import type { ContextStore } from '@plantwire/node-sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSandbox, sandboxStats, type SandboxInstance, type SandboxSpec } from './sandbox-pool.js';
+import { RUNNER_SOURCE, WORKER_SOURCE } from './sandbox-sources.js';
+
+const opened: SandboxInstance[] = [];
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
+function memoryStore(): ContextStore & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return { data, get: (k) => data.get(k), set: (k, v) => void data.set(k, v), delete: (k) => void data.delete(k), keys: () => [...data.keys()] };
+}
+
+async function sandbox(code: string, overrides: Partial<SandboxSpec> = {}): Promise<SandboxInstance> {
+  const s = await openSandbox(
+    { nodeId: 'f1', code, setup: '', outputs: 1, timeoutMs: 2000, capabilities: { console: true, env: false }, env: {}, stores: {}, ...overrides },
+    { memoryLimitMb: 256 },
+  );
+  opened.push(s);
+  return s;
+}
+
+describe('sandbox sources', () => {
+  it('both sources are valid JavaScript', () => {
+    expect(() => new Function(WORKER_SOURCE)).not.toThrow();
+    expect(typeof runInNewContext(RUNNER_SOURCE)).toBe('function');
+  });
+});
+
+describe('sandbox pool', () => {
+  it('sends the messages of one turn in one batch, answered in order', async () => {
+    const s = await sandbox('return { payload: msg.payload * 2 };');
+    const before = sandboxStats().batches;
+    const records = await Promise.all(Array.from({ length: 300 }, (_, i) => s.run({ payload: i })));
+    expect(sandboxStats().batches - before).toBe(1);
+    expect(records.map((r) => (r[0] === 1 ? r[1]['payload'] : undefined))).toEqual(Array.from({ length: 300 }, (_, i) => i * 2));
+  });
+
+  it('copies binary data both ways: typed arrays, ArrayBuffer, DataView', async () => {
+    const s = await sandbox('msg.payload.bytes[0] = 9;\nmsg.payload.made = new Float32Array([1.5]);\nreturn msg;');
+    const bytes = new Uint8Array([1, 2, 3]);
+    const rec = await s.run({ payload: { bytes, buffer: new Uint16Array([7]).buffer, view: new DataView(new Uint8Array([4, 5]).buffer) } });
+    expect(rec[0]).toBe(1);
+    const payload = (rec[1] as { payload: Record<string, unknown> }).payload;
+    expect(payload['bytes']).toEqual(new Uint8Array([9, 2, 3]));
+    expect(bytes[0]).toBe(1);
+    expect(payload['made']).toEqual(new Float32Array([1.5]));
+    expect(new Uint16Array(payload['buffer'] as ArrayBuffer)[0]).toBe(7);
+    expect((payload['view'] as DataView).getUint8(1)).toBe(5);
+  });
+
+  it('a message holding a function fails that message only', async () => {
+    const s = await sandbox('return msg;');
+    const [bad, good] = await Promise.allSettled([s.run({ payload: () => 1 }), s.run({ payload: 2 })]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'FUNCTION_FAILED', message: expect.stringContaining('cannot be handed to user code') } });
+    expect(good).toMatchObject({ status: 'fulfilled', value: [1, { payload: 2 }, null] });
+  });
+
+  it('a context value that is not plain data fails only the code that reads it', async () => {
+    const flow = memoryStore();
+    flow.set('helper', () => 1);
+    flow.set('limit', 5);
+    const s = await sandbox('return { payload: flow.get(msg.payload) };', { stores: { flow } });
+    expect(await s.run({ payload: 'limit' })).toEqual([1, { payload: 5 }, null]);
+    const rec = await s.run({ payload: 'helper' });
+    expect(rec[0]).toBe(3);
+    expect(rec[1]).toMatchObject({ code: 'FUNCTION_FAILED', message: expect.stringContaining('flow.get("helper"): the value cannot be read in a function node') });
+  });
+
+  it('a store the code does not name is not loaded, and using it anyway says why', async () => {
+    const global = memoryStore();
+    global.set('x', 1);
+    const s = await sandbox('return { payload: globalThis["glo" + "bal"].get("x") };', { stores: {} });
+    const rec = await s.run({});
+    expect(rec[1]).toMatchObject({ message: expect.stringContaining('global context is not available here') });
+  });
+
+  it("the worker's own newer write wins over another node's change that crossed it", async () => {
+    const flow = memoryStore();
+    const s = await sandbox(
+      [
+        'if (msg.payload === "write") {',
+        '  flow.set("mode", "from-code");',
+        // Keep the worker busy so the next batch is sent before this one is answered.
+        '  const end = Date.now() + 400; while (Date.now() < end) {}',
+        '  return null;',
+        '}',
+        'return { payload: flow.get("mode") };',
+      ].join('\n'),
+      { stores: { flow } },
+    );
+    const first = s.run({ payload: 'write' });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Another node writes while the code's write is still on its way back.
+    flow.set('mode', 'from-other-node');
+    const second = s.run({ payload: 'read' });
+    await first;
+    expect(await second).toEqual([1, { payload: 'from-code' }, null]);
+    // Store and worker agree afterwards, and later changes by others are seen.
+    expect(flow.get('mode')).toBe('from-code');
+    flow.set('mode', 'later');
+    expect(await s.run({ payload: 'read' })).toEqual([1, { payload: 'later' }, null]);
+  });
+
+  it('restarts the worker after a hang and keeps the context it had', async () => {
+    const node = memoryStore();
+    const s = await sandbox('if (msg.payload === "hang") for (;;) {}\ncontext.set("n", (context.get("n") ?? 0) + 1);\nreturn { payload: context.get("n") };', { stores: { node }, timeoutMs: 100 });
+    expect((await s.run({})).slice(0, 2)).toEqual([1, { payload: 1 }]);
+    const started = sandboxStats().started;
+    await expect(s.run({ payload: 'hang' })).rejects.toMatchObject({ code: 'FUNCTION_TIMEOUT' });
+    expect((await s.run({})).slice(0, 2)).toEqual([1, { payload: 2 }]);
+    expect(node.data.get('n')).toBe(2);
+    expect(sandboxStats().started).toBe(started + 1);
+  });
+
+  it('closing the last node stops the worker; the next node starts a new one', async () => {
+    const workers = sandboxStats().workers;
+    const s = await sandbox('return msg;');
+    expect(sandboxStats().workers).toBe(workers + 1);
+    opened.splice(0);
+    s.close();
+    expect(sandboxStats().workers).toBe(workers);
+    await expect(s.run({})).rejects.toMatchObject({ code: 'FUNCTION_FAILED', message: 'the function node is closed' });
+  });
+});

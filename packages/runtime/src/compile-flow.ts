@@ -1,0 +1,187 @@
+import { envLookup, formatJsonPath, substituteEnv, type EnvLookup, type FlowDocument, type NodeEntry, type OverflowPolicy, type ValidationIssue } from '@plantwire/flow';
+import { migrateConfig, type AnyNodeType, type NodeRegistry, type WatchSpec } from '@plantwire/node-sdk';
+import { stableStringify } from './stable-stringify.js';
+
+/** A directed edge of the running graph, from an output port to an input port. */
+export interface Edge {
+  readonly from: { readonly node: string; readonly port: string };
+  readonly to: { readonly node: string; readonly port: string };
+  /** True when the edge comes from a node's `virtualWires`, not from `wires`. */
+  readonly virtual: boolean;
+}
+
+/** One enabled node, ready to instantiate. */
+export interface CompiledNode {
+  readonly id: string;
+  /** Index in the document's `nodes`, for issue paths. */
+  readonly index: number;
+  readonly entry: NodeEntry;
+  readonly def: AnyNodeType;
+  readonly name: string | undefined;
+  readonly tab: string | undefined;
+  /** Parsed by the type's schema: migrated, `${ENV}` substituted, defaults filled. */
+  readonly config: unknown;
+  readonly env: EnvLookup;
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly watchSpec: WatchSpec | undefined;
+  readonly outgoing: Edge[];
+  readonly incoming: Edge[];
+  /**
+   * Everything whose change needs a restart: type and version, raw config, queue settings, tab,
+   * the tab's layered env, incoming and outgoing edges. Not the name, not the layout.
+   */
+  readonly signature: string;
+}
+
+/** A document turned into the graph the runtime runs. Disabled nodes and nodes on disabled tabs are left out. */
+export interface CompiledFlow {
+  readonly document: FlowDocument;
+  readonly nodes: ReadonlyMap<string, CompiledNode>;
+  /** Connection id → signature (type, version, config). Supervision of connections comes later; the diff keeps them. */
+  readonly connections: ReadonlyMap<string, string>;
+}
+
+/** Options of {@link compileFlow}. */
+export interface CompileOptions {
+  readonly registry: NodeRegistry;
+  /** The outermost env layer (the process environment). */
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  readonly defaultQueueCapacity: number;
+}
+
+/**
+ * Compile a validated document into the runtime graph: for every enabled node its type, config
+ * (migrated to the type's version, `${ENV}` substituted through tab < document < process, parsed by
+ * the zod schema), queue settings, watch spec and edges (explicit wires plus virtual wires, between
+ * enabled nodes, each once). Never throws: a config that does not parse, or a `watches` /
+ * `virtualWires` that throws, comes back as issues, so a deploy can refuse before touching
+ * anything.
+ *
+ * @example
+ * const compiled = compileFlow(validated.document!, { registry, processEnv: process.env, defaultQueueCapacity: 1000 });
+ * if (!compiled.ok) return { ok: false, issues: compiled.issues };
+ */
+export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: true; flow: CompiledFlow } | { ok: false; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const disabledTabs = new Set((doc.tabs ?? []).filter((t) => t.disabled === true).map((t) => t.id));
+  const tabEnvSignature = new Map<string | undefined, string>();
+  const envSignatureOf = (tab: string | undefined): string => {
+    let sig = tabEnvSignature.get(tab);
+    if (sig === undefined) {
+      const tabEnv = tab === undefined ? undefined : doc.tabs?.find((t) => t.id === tab)?.env;
+      sig = stableStringify({ ...doc.env, ...tabEnv });
+      tabEnvSignature.set(tab, sig);
+    }
+    return sig;
+  };
+
+  interface Draft extends Omit<CompiledNode, 'signature' | 'outgoing' | 'incoming'> {
+    outgoing: Edge[];
+    incoming: Edge[];
+    virtualWires: ReadonlyArray<{ readonly port: string; readonly to: { readonly node: string; readonly port: string } }>;
+  }
+  const drafts = new Map<string, Draft>();
+
+  doc.nodes.forEach((entry, index) => {
+    if (entry.disabled === true || (entry.tab !== undefined && disabledTabs.has(entry.tab))) return;
+    const at = (...rest: Array<string | number>) => formatJsonPath(['nodes', index, ...rest]);
+    const def = options.registry.get(entry.type);
+    if (!def) {
+      issues.push({ severity: 'error', code: 'UNKNOWN_NODE_TYPE', path: at('type'), nodeId: entry.id, message: `unknown node type "${entry.type}"; the runtime was given no such type` });
+      return;
+    }
+    const env = envLookup(doc, entry.tab, options.processEnv);
+    let config: unknown;
+    try {
+      const from = entry.typeVersion ?? 1;
+      const migrated = from < def.version ? migrateConfig(def, entry.config, from) : entry.config;
+      const substituted = substituteEnv(migrated, env);
+      for (const m of substituted.missing) {
+        issues.push({ severity: 'error', code: 'ENV_MISSING', path: at('config', ...m.path), nodeId: entry.id, message: `environment variable "${m.name}" is not defined` });
+      }
+      const parsed = def.config.safeParse(substituted.value);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+          issues.push({ severity: 'error', code: 'CONFIG_INVALID', path: at('config', ...path), nodeId: entry.id, message: issue.message });
+        }
+        return;
+      }
+      config = parsed.data;
+    } catch (err) {
+      issues.push({ severity: 'error', code: 'CONFIG_INVALID', path: at('config'), nodeId: entry.id, message: `preparing the config of "${entry.type}" failed: ${messageOf(err)}` });
+      return;
+    }
+    let watchSpec: WatchSpec | undefined;
+    let virtualWires: Draft['virtualWires'] = [];
+    try {
+      watchSpec = def.watches?.(config);
+      virtualWires = def.virtualWires?.(config) ?? [];
+    } catch (err) {
+      issues.push({ severity: 'error', code: 'CONFIG_INVALID', path: at('config'), nodeId: entry.id, message: `reading what "${entry.type}" watches or links to from its config failed: ${messageOf(err)}` });
+      return;
+    }
+    drafts.set(entry.id, {
+      id: entry.id,
+      index,
+      entry,
+      def,
+      name: entry.name,
+      tab: entry.tab,
+      config,
+      env,
+      capacity: entry.queue?.capacity ?? options.defaultQueueCapacity,
+      overflow: entry.queue?.overflow ?? 'block',
+      watchSpec,
+      outgoing: [],
+      incoming: [],
+      virtualWires,
+    });
+  });
+  if (issues.length > 0) return { ok: false, issues };
+
+  const seen = new Set<string>();
+  const addEdge = (edge: Edge) => {
+    const from = drafts.get(edge.from.node);
+    const to = drafts.get(edge.to.node);
+    // An edge to or from a disabled node simply is not part of the running graph.
+    if (!from || !to) return;
+    const key = edgeKey(edge);
+    if (seen.has(key)) return;
+    seen.add(key);
+    from.outgoing.push(edge);
+    to.incoming.push(edge);
+  };
+  for (const wire of doc.wires) addEdge({ from: wire.from, to: wire.to, virtual: false });
+  for (const draft of drafts.values()) {
+    for (const link of draft.virtualWires) addEdge({ from: { node: draft.id, port: link.port }, to: link.to, virtual: true });
+  }
+
+  const nodes = new Map<string, CompiledNode>();
+  for (const draft of drafts.values()) {
+    const { virtualWires: _virtual, ...rest } = draft;
+    const signature = stableStringify({
+      type: draft.def.type,
+      version: draft.def.version,
+      config: draft.entry.config,
+      queue: { capacity: draft.capacity, overflow: draft.overflow },
+      tab: draft.tab ?? null,
+      env: envSignatureOf(draft.tab),
+      out: draft.outgoing.map(edgeKey).sort(),
+      in: draft.incoming.map(edgeKey).sort(),
+    });
+    nodes.set(draft.id, { ...rest, signature });
+  }
+  const connections = new Map<string, string>();
+  for (const c of doc.connections ?? []) connections.set(c.id, stableStringify({ type: c.type, typeVersion: c.typeVersion ?? 1, config: c.config }));
+  return { ok: true, flow: { document: doc, nodes, connections } };
+}
+
+function edgeKey(edge: Edge): string {
+  return `${edge.from.node}\u0000${edge.from.port}\u0000${edge.to.node}\u0000${edge.to.port}`;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

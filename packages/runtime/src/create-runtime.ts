@@ -1,0 +1,405 @@
+import { validate, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
+import { createRegistry, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
+import type { DeployResult, LogEvent, NodeCounters, Runtime, RuntimeEvents, RuntimeLogger, RuntimeOptions, StopReport } from './api.js';
+import { compileFlow, type CompiledFlow } from './compile-flow.js';
+import { createContextStores, type ContextStores } from './context-store.js';
+import { diffDeploy } from './deploy-diff.js';
+import { routeError, type ErrorOrigin, type ErrorRouterHost } from './error-router.js';
+import { EventHub } from './event-hub.js';
+import { withMessageId, nextMessageId } from './message-id.js';
+import { NodeInstance, type NodeHost, type Target } from './node-instance.js';
+import { Scheduler } from './scheduler.js';
+import { buildWatchLists } from './watch-index.js';
+
+const DEFAULT_QUEUE_CAPACITY = 1000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+const DEFAULT_SETUP_TIMEOUT_MS = 30_000;
+
+/**
+ * Create the headless engine. It runs one flow document at a time: `deploy` validates and applies
+ * it (restarting only what changed), messages flow through bounded queues with backpressure,
+ * errors are routed (error port, catch nodes, log), and `stop` shuts down gracefully. Node types
+ * are handed in; the runtime imports none.
+ *
+ * @example
+ * const runtime = createRuntime({ nodeTypes: coreNodes, dataDir: './data' });
+ * runtime.on('debug', (e) => console.log(JSON.stringify(e)));
+ * const result = await runtime.deploy(JSON.parse(await readFile('flow.json', 'utf8')));
+ * if (!result.ok) console.error(result.issues);
+ * process.once('SIGTERM', () => void runtime.stop());
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  return new FlowRuntime(options);
+}
+
+/**
+ * A source: a type with no input ports that watches nothing. It only emits, so it starts last and
+ * stops first. (A node with inputs but no wires is not one: a test or the editor may inject into
+ * it, and its queue must drain at stop.)
+ */
+function isSource(node: NodeInstance): boolean {
+  return node.inputCount === 0 && node.watchSpec === undefined;
+}
+
+class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
+  readonly scheduler: Scheduler;
+  sentListeners = 0;
+  private readonly registry: NodeRegistry;
+  private readonly processEnv: Readonly<Record<string, string | undefined>>;
+  private readonly logger: RuntimeLogger | undefined;
+  private readonly events: EventHub<RuntimeEvents>;
+  private readonly contexts: ContextStores;
+  private readonly defaultCapacity: number;
+  private readonly drainTimeoutMs: number;
+  private readonly closeTimeoutMs: number;
+  private readonly setupTimeoutMs: number;
+  private instances = new Map<string, NodeInstance>();
+  private compiled: CompiledFlow | undefined;
+  /** Deploys and stops run one after another. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+  private idleCheck: (() => void) | undefined;
+
+  constructor(options: RuntimeOptions) {
+    this.registry = createRegistry(options.nodeTypes);
+    this.processEnv = options.env ?? process.env;
+    this.logger = options.logger;
+    this.defaultCapacity = options.defaultQueueCapacity ?? DEFAULT_QUEUE_CAPACITY;
+    if (!Number.isInteger(this.defaultCapacity) || this.defaultCapacity < 1) {
+      throw new RangeError(`createRuntime: defaultQueueCapacity must be an integer ≥ 1, got ${String(options.defaultQueueCapacity)}`);
+    }
+    this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.setupTimeoutMs = options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+    this.events = new EventHub<RuntimeEvents>((err, event) => this.listenerFailed(err, String(event)));
+    this.scheduler = new Scheduler({ onRunEnd: () => this.idleCheck?.() });
+    this.contexts = createContextStores({
+      dataDir: options.dataDir,
+      onError: (err, scope) => this.writeLog('error', err.message, { code: 'CONTEXT_STORE_FAILED', scope }),
+    });
+  }
+
+  get document(): FlowDocument | undefined {
+    return this.compiled?.document;
+  }
+
+  // ---- public API -------------------------------------------------------------------------
+
+  deploy(document: unknown): Promise<DeployResult> {
+    return this.serialised(() => this.applyDeploy(document));
+  }
+
+  inject(nodeId: string, init: MessageInit, port?: string): boolean {
+    const node = this.instances.get(nodeId);
+    if (!node) {
+      const entry = this.compiled?.document.nodes.find((n) => n.id === nodeId);
+      const why = entry ? 'it is disabled (or on a disabled tab)' : 'no node has that id in the running document';
+      throw new Error(`inject: node "${nodeId}" is not running: ${why}`);
+    }
+    const inputs = Object.keys(node.def.inputs);
+    const target = port ?? node.defaultInput;
+    if (inputs.length > 0 && !inputs.includes(target)) {
+      throw new Error(`inject: node "${nodeId}" (${node.def.type}) has no input port "${target}"; its inputs are: ${inputs.join(', ')}`);
+    }
+    if (init === null || typeof init !== 'object') throw new TypeError(`inject: the message for node "${nodeId}" must be an object, got ${typeof init}`);
+    if (this.stopping || !node.accepting || node.queue.isFull) {
+      node.cDropped++;
+      return false;
+    }
+    node.queue.push(withMessageId(init), target);
+    node.cIn++;
+    node.kick();
+    return true;
+  }
+
+  metrics(): Readonly<Record<string, NodeCounters>> {
+    const out: Record<string, NodeCounters> = {};
+    for (const [id, node] of this.instances) out[id] = node.counters();
+    return out;
+  }
+
+  on<E extends keyof RuntimeEvents>(event: E, listener: (payload: RuntimeEvents[E]) => void): () => void {
+    const off = this.events.on(event, listener);
+    this.sentListeners = this.events.count('sent');
+    return () => {
+      off();
+      this.sentListeners = this.events.count('sent');
+    };
+  }
+
+  stop(options: { drainTimeoutMs?: number } = {}): Promise<StopReport> {
+    return this.serialised(() => this.applyStop(options.drainTimeoutMs ?? this.drainTimeoutMs));
+  }
+
+  // ---- deploy -----------------------------------------------------------------------------
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyDeploy(input: unknown): Promise<DeployResult> {
+    const validated = validate(input, { nodeTypes: (type) => this.registry.info(type), env: this.processEnv });
+    if (!validated.ok || !validated.document) return { ok: false, issues: validated.issues };
+    const warnings: ValidationIssue[] = validated.issues.filter((i) => i.severity === 'warning');
+    const compiled = compileFlow(validated.document, { registry: this.registry, processEnv: this.processEnv, defaultQueueCapacity: this.defaultCapacity });
+    if (!compiled.ok) return { ok: false, issues: [...compiled.issues, ...warnings] };
+    const next = compiled.flow;
+    const diff = diffDeploy(this.compiled, next);
+
+    // Everything up to the first await happens synchronously, so no message is routed through a
+    // half-built graph: new instances exist, queues moved, every sender re-linked, then old ones close.
+    const previous = this.instances;
+    const instances = new Map<string, NodeInstance>();
+    const toStart: NodeInstance[] = [];
+    const toClose: NodeInstance[] = [];
+    for (const id of diff.unchanged) {
+      const node = previous.get(id)!;
+      node.name = next.nodes.get(id)!.name;
+      instances.set(id, node);
+    }
+    for (const id of diff.restarted) {
+      const old = previous.get(id)!;
+      const node = this.instantiate(id, next);
+      node.adoptQueue(old);
+      instances.set(id, node);
+      toStart.push(node);
+      toClose.push(old);
+    }
+    for (const id of diff.started) {
+      const node = this.instantiate(id, next);
+      instances.set(id, node);
+      toStart.push(node);
+    }
+    for (const id of diff.stopped) toClose.push(previous.get(id)!);
+
+    this.instances = instances;
+    this.compiled = next;
+    this.link(next, previous);
+    for (const node of instances.values()) {
+      node.retargetHeld((id) => instances.get(id));
+      if (node.held.length !== 0) node.flushHeld();
+    }
+
+    await Promise.all(toClose.map((node) => node.close(this.closeTimeoutMs)));
+    for (const node of toClose) {
+      const dropped = node.dropBacklog();
+      if (dropped > 0) this.writeLog('warn', `${dropped} message(s) waiting in node "${node.id}" were dropped when it was ${instances.has(node.id) ? 'restarted' : 'removed'}`, { code: 'QUEUE_FULL' }, node.id);
+    }
+    for (const id of diff.stopped) this.contexts.removeNode(id);
+
+    // Nodes that receive start before the sources that feed them, so first messages find them ready.
+    const sources = toStart.filter(isSource);
+    const inner = toStart.filter((n) => !isSource(n));
+    for (const group of [inner, sources]) {
+      const failures = await Promise.all(group.map((n) => n.start(this.setupTimeoutMs)));
+      group.forEach((node, i) => {
+        const failure = failures[i];
+        if (failure === undefined) return;
+        const index = next.nodes.get(node.id)!.index;
+        warnings.push({ severity: 'warning', code: 'SETUP_FAILED', path: `$.nodes[${index}]`, nodeId: node.id, message: `node "${node.id}" (${node.def.type}) failed to start: ${failure}` });
+      });
+    }
+
+    const result = { ok: true as const, started: diff.started, stopped: diff.stopped, restarted: diff.restarted, unchanged: diff.unchanged, warnings };
+    this.writeLog('info', `deployed: ${diff.started.length} started, ${diff.restarted.length} restarted, ${diff.stopped.length} stopped, ${diff.unchanged.length} unchanged`, {
+      started: diff.started,
+      restarted: diff.restarted,
+      stopped: diff.stopped,
+      connections: diff.connections,
+    });
+    this.events.emit('deployed', result);
+    return result;
+  }
+
+  private instantiate(id: string, flow: CompiledFlow): NodeInstance {
+    const c = flow.nodes.get(id)!;
+    return new NodeInstance({
+      id,
+      def: c.def,
+      name: c.name,
+      tab: c.tab,
+      config: c.config,
+      capacity: c.capacity,
+      overflow: c.overflow,
+      watchSpec: c.watchSpec,
+      env: c.env,
+      context: { node: this.contexts.node(id), flow: this.contexts.flow(c.tab), global: this.contexts.global() },
+      host: this,
+    });
+  }
+
+  /** Resolve every edge to instances, and recompute who watches whom. */
+  private link(flow: CompiledFlow, previous: ReadonlyMap<string, NodeInstance>): void {
+    const instances = this.instances;
+    for (const [id, node] of instances) {
+      const c = flow.nodes.get(id)!;
+      const outputs = new Map<string, Target[]>();
+      for (const edge of c.outgoing) {
+        const target = instances.get(edge.to.node);
+        if (!target) continue;
+        let list = outputs.get(edge.from.port);
+        if (!list) outputs.set(edge.from.port, (list = []));
+        list.push({ node: target, port: edge.to.port });
+      }
+      node.link(outputs);
+    }
+    // Instances on their way out keep their old wiring, pointed at replacements where there are
+    // any, so what they still send (a late async result) is not lost to a closed instance.
+    for (const [id, old] of previous) {
+      if (instances.get(id) === old) continue;
+      const outputs = new Map<string, Target[]>();
+      for (const port of new Set([old.firstPort, 'error', ...Object.keys(old.def.outputs)])) {
+        const targets = old.targetsOf(port).map((t) => {
+          const replacement = instances.get(t.node.id);
+          return replacement && replacement !== t.node ? { node: replacement, port: t.port } : t;
+        });
+        if (targets.length > 0) outputs.set(port, targets);
+      }
+      old.link(outputs);
+    }
+    const lists = buildWatchLists([...instances.values()]);
+    for (const [node, l] of lists) {
+      node.catchers = l.errorCatch;
+      node.uncaughtCatchers = l.errorUncaught;
+      node.statusWatchers = l.status;
+      node.completeWatchers = l.complete;
+    }
+  }
+
+  // ---- stop -------------------------------------------------------------------------------
+
+  private async applyStop(drainTimeoutMs: number): Promise<StopReport> {
+    const t0 = performance.now();
+    this.stopping = true;
+    try {
+      const all = [...this.instances.values()];
+      const sources = all.filter(isSource);
+      const rest = all.filter((n) => !isSource(n));
+      await Promise.all(sources.map((n) => n.close(this.closeTimeoutMs)));
+      const drained = await this.waitIdle(drainTimeoutMs);
+      let remaining = 0;
+      for (const node of all) {
+        const dropped = node.dropBacklog();
+        remaining += dropped;
+        if (dropped > 0) this.writeLog('warn', `${dropped} message(s) still waiting in node "${node.id}" were dropped at stop`, { code: 'QUEUE_FULL' }, node.id);
+      }
+      await Promise.all(rest.map((n) => n.close(this.closeTimeoutMs)));
+      await this.contexts.flush();
+      this.instances = new Map();
+      this.compiled = undefined;
+      const report: StopReport = { drained, remaining, durationMs: performance.now() - t0 };
+      this.writeLog('info', `stopped in ${Math.round(report.durationMs)} ms${drained ? '' : `; ${remaining} message(s) not drained`}`, { drained, remaining });
+      return report;
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  private isIdle(): boolean {
+    if (this.scheduler.readyCount !== 0 || this.scheduler.isRunning) return false;
+    for (const node of this.instances.values()) if (node.backlog !== 0) return false;
+    return true;
+  }
+
+  /** Resolves true once nothing is queued, held or in flight anywhere; false when the bound runs out. */
+  private waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (drained: boolean) => {
+        clearTimeout(timer);
+        this.idleCheck = undefined;
+        resolve(drained);
+      };
+      this.idleCheck = () => {
+        if (this.isIdle()) finish(true);
+      };
+    });
+  }
+
+  // ---- NodeHost / ErrorRouterHost -----------------------------------------------------------
+
+  emitSent(node: NodeInstance, port: string, msg: Message): void {
+    this.events.emit('sent', { nodeId: node.id, port, msg });
+  }
+
+  raise(node: NodeInstance, err: unknown, msg: Message | undefined, direct: boolean, code?: ErrorCode, context?: string): void {
+    try {
+      routeError(node, err, msg, { direct, ...(code ? { code } : {}), ...(context ? { context } : {}) }, this);
+    } catch (routingError) {
+      // Routing itself failed (e.g. an error port send to a port that vanished): still leave a trace.
+      this.writeLog('error', `routing an error of node "${node.id}" failed: ${String(routingError)}`, { code: 'NODE_FAILED' }, node.id);
+    }
+  }
+
+  completed(node: NodeInstance, msg: Message): void {
+    for (const w of node.completeWatchers) w.deliverWatched(msg);
+  }
+
+  statusChanged(node: NodeInstance, status: NodeStatus | null): void {
+    node.status = status;
+    this.events.emit('status', { nodeId: node.id, status });
+    if (node.statusWatchers.length === 0) return;
+    const msg: Message = { _msgid: nextMessageId(), status: { ...status, source: node.address } };
+    for (const w of node.statusWatchers) w.deliverWatched(msg);
+  }
+
+  debug(node: NodeInstance, value: unknown, msg: Message): void {
+    if (this.events.count('debug') === 0) return;
+    this.events.emit('debug', { nodeId: node.id, nodeName: node.name, tab: node.tab, msgId: msg?._msgid, value, timestamp: Date.now() });
+  }
+
+  log(level: LogEvent['level'], message: string, fields: Record<string, unknown> | undefined, node?: NodeInstance): void {
+    this.writeLog(level, message, fields, node?.id, node);
+  }
+
+  logFor(level: 'debug' | 'warn' | 'error', message: string, fields: Record<string, unknown>, nodeId: string): void {
+    this.writeLog(level, message, fields, nodeId, this.instances.get(nodeId));
+  }
+
+  settled(): void {
+    this.idleCheck?.();
+  }
+
+  emitError(event: RuntimeEvents['error']): void {
+    this.events.emit('error', event);
+  }
+
+  markFailed(origin: ErrorOrigin, text: string): void {
+    this.statusChanged(origin as NodeInstance, { fill: 'red', shape: 'dot', text });
+  }
+
+  // ---- logging ----------------------------------------------------------------------------
+
+  private writeLog(level: LogEvent['level'], message: string, fields?: Record<string, unknown>, nodeId?: string, node?: NodeInstance): void {
+    const entry: LogEvent = {
+      ...fields,
+      level,
+      message,
+      time: new Date().toISOString(),
+      ...(nodeId === undefined ? {} : { nodeId }),
+      ...(node ? { nodeType: node.def.type, ...(node.tab === undefined ? {} : { tab: node.tab }) } : {}),
+    };
+    if (this.logger) {
+      try {
+        this.logger.log(entry);
+      } catch (err) {
+        this.listenerFailed(err, 'logger');
+      }
+    }
+    if (this.events.count('log') !== 0) this.events.emit('log', entry);
+  }
+
+  /** A listener or the logger threw: report once to the logger, never back into events (no loops). */
+  private listenerFailed(err: unknown, where: string): void {
+    if (where === 'logger') return;
+    try {
+      this.logger?.log({ level: 'error', message: `a runtime '${where}' listener threw: ${err instanceof Error ? err.message : String(err)}`, time: new Date().toISOString() });
+    } catch {
+      // The logger itself is broken; there is nowhere left to report to, and the runtime must go on.
+    }
+  }
+}

@@ -1,0 +1,700 @@
+import type { OverflowPolicy } from '@plantwire/flow';
+import {
+  ERROR_PORT,
+  NodeError,
+  type AnyNodeType,
+  type ContextStore,
+  type ErrorCode,
+  type Message,
+  type MessageInit,
+  type NodeAddress,
+  type NodeContext,
+  type NodeResult,
+  type NodeStatus,
+  type WatchSpec,
+} from '@plantwire/node-sdk';
+import type { NodeCounters } from './api.js';
+import { describeThrown, type ErrorOrigin, type ErrorWatcher } from './error-router.js';
+import { withMessageId } from './message-id.js';
+import { RingBuffer } from './ring-buffer.js';
+import type { Schedulable, Scheduler } from './scheduler.js';
+
+/** One end of a wire, resolved to the running instance. */
+export interface Target {
+  readonly node: NodeInstance;
+  readonly port: string;
+}
+
+/** What a node instance needs from the runtime around it. */
+export interface NodeHost {
+  readonly scheduler: Scheduler;
+  /** Listeners on the runtime's 'sent' event; read on the hot path, so a plain number. */
+  sentListeners: number;
+  emitSent(node: NodeInstance, port: string, msg: Message): void;
+  /** Route an error of `node`; `direct` when raised while the node handles a message. */
+  raise(node: NodeInstance, err: unknown, msg: Message | undefined, direct: boolean, code?: ErrorCode, context?: string): void;
+  /** The node finished a message without error (complete watchers). */
+  completed(node: NodeInstance, msg: Message): void;
+  statusChanged(node: NodeInstance, status: NodeStatus | null): void;
+  debug(node: NodeInstance, value: unknown, msg: Message): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> | undefined, node?: NodeInstance): void;
+  /** An asynchronous `onInput` settled (lets `stop()` notice when everything is idle). */
+  settled(): void;
+}
+
+/** Everything a node instance is built from. */
+export interface NodeInstanceInit {
+  readonly id: string;
+  readonly def: AnyNodeType;
+  readonly name: string | undefined;
+  readonly tab: string | undefined;
+  readonly config: unknown;
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly watchSpec: WatchSpec | undefined;
+  readonly env: (name: string) => string | undefined;
+  readonly context: { readonly node: ContextStore; readonly flow: ContextStore; readonly global: ContextStore };
+  readonly host: NodeHost;
+}
+
+/** Life of an instance: setting up → running → closing → closed; or failed when setup threw. */
+export type NodePhase = 'starting' | 'running' | 'failed' | 'closing' | 'closed';
+
+interface AsyncSlot {
+  readonly msg: Message;
+  /** 0 pending, 1 resolved, 2 rejected. */
+  state: 0 | 1 | 2;
+  value: unknown;
+  readonly started: number;
+}
+
+type OnInput = (msg: Message, ctx: NodeContext<unknown>, state: unknown, port: string) => NodeResult | Promise<NodeResult>;
+
+const NO_TARGETS: readonly Target[] = Object.freeze([]);
+
+/**
+ * One running node: its bounded input queue, its outbox and held deliveries (how backpressure is
+ * expressed), its context object, timers and counters, and the hot loop that feeds it messages.
+ *
+ * Backpressure: a delivery to a full input queue is held by the sender, and a sender with held
+ * deliveries takes no input until the target has room again, so pressure travels upstream hop by
+ * hop. Sends made while handling a message (returned results, `ctx.send`, the error port) are held
+ * that way; spontaneous sends (`ctx.emit`, catch/status/complete watchers, errors from timers) go
+ * through the node's bounded outbox under its overflow policy.
+ */
+export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
+  readonly id: string;
+  readonly def: AnyNodeType;
+  readonly tab: string | undefined;
+  readonly config: unknown;
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly watchSpec: WatchSpec | undefined;
+  readonly concurrency: number;
+  readonly ctx: NodeContext<unknown>;
+  name: string | undefined;
+  phase: NodePhase = 'starting';
+  /** True while input is taken into the queue (starting or running). */
+  accepting = true;
+  scheduled = false;
+  state: unknown = undefined;
+  status: NodeStatus | null = null;
+
+  readonly queue: RingBuffer<Message, string>;
+  /** Whole messages emitted while pressure was on, waiting to start their fan-out. */
+  readonly outbox: RingBuffer<Message, string>;
+  /** Deliveries refused by a full target, in order; the node takes no input while any are held. */
+  readonly held = new RingBuffer<Message, Target>(Number.POSITIVE_INFINITY, 4);
+  /** Senders blocked on this node's full queue. */
+  waiters: NodeInstance[] = [];
+  private waitingOn: NodeInstance | undefined;
+  private latestByTopic: Map<string, number> | undefined;
+  private drainListeners: Array<() => void> = [];
+
+  firstPort: string;
+  firstTargets: readonly Target[] = NO_TARGETS;
+  errorTargets: readonly Target[] = NO_TARGETS;
+  private outputs = new Map<string, readonly Target[]>();
+
+  catchers: readonly NodeInstance[] = [];
+  uncaughtCatchers: readonly NodeInstance[] = [];
+  statusWatchers: readonly NodeInstance[] = [];
+  completeWatchers: readonly NodeInstance[] = [];
+
+  inflight = 0;
+  private readonly pending = new RingBuffer<AsyncSlot>(Number.POSITIVE_INFINITY, 4);
+  private readonly settledWaiters: Array<() => void> = [];
+  /** True while `onInput` runs synchronously inside a batch. */
+  private inBatch = false;
+  private current: Message | undefined;
+
+  // Counters are plain numbers: one increment per message, no objects.
+  cIn = 0;
+  cOut = 0;
+  cErrors = 0;
+  cDropped = 0;
+  processingMs = 0;
+
+  private readonly host: NodeHost;
+  private readonly onInput: OnInput | undefined;
+  private readonly abort = new AbortController();
+  private readonly timers = new Set<() => void>();
+  private readonly declaredOutputs: ReadonlySet<string>;
+  readonly defaultInput: string;
+  /** How many input ports the type declares. */
+  readonly inputCount: number;
+
+  constructor(init: NodeInstanceInit) {
+    this.id = init.id;
+    this.def = init.def;
+    this.name = init.name;
+    this.tab = init.tab;
+    this.config = init.config;
+    this.capacity = init.capacity;
+    this.overflow = init.overflow;
+    this.watchSpec = init.watchSpec;
+    this.host = init.host;
+    this.concurrency = Math.max(1, Math.floor(init.def.concurrency ?? 1));
+    this.onInput = init.def.onInput as OnInput | undefined;
+    this.queue = new RingBuffer<Message, string>(init.capacity);
+    this.outbox = new RingBuffer<Message, string>(init.capacity);
+    const outputs = Object.keys(init.def.outputs);
+    this.firstPort = outputs[0] ?? 'out';
+    this.declaredOutputs = new Set([...outputs, this.firstPort, ERROR_PORT]);
+    this.defaultInput = Object.keys(init.def.inputs)[0] ?? 'in';
+    this.inputCount = Object.keys(init.def.inputs).length;
+    this.ctx = this.makeContext(init);
+  }
+
+  /** The node's address, as errors and watcher messages carry it. */
+  get address(): NodeAddress {
+    return { id: this.id, type: this.def.type, name: this.name, tab: this.tab };
+  }
+
+  get errorPortWired(): boolean {
+    return this.errorTargets.length !== 0;
+  }
+
+  /** Wire the instance to its targets (on every deploy, since targets may have been replaced). */
+  link(outputs: ReadonlyMap<string, readonly Target[]>): void {
+    this.outputs = new Map(outputs);
+    this.firstTargets = outputs.get(this.firstPort) ?? NO_TARGETS;
+    this.errorTargets = outputs.get(ERROR_PORT) ?? NO_TARGETS;
+  }
+
+  /** The current targets of a port (empty when unwired). */
+  targetsOf(port: string): readonly Target[] {
+    return this.outputs.get(port) ?? NO_TARGETS;
+  }
+
+  /** Point held deliveries at replacement instances after a deploy; those whose target is gone are dropped. */
+  retargetHeld(resolve: (nodeId: string) => NodeInstance | undefined): void {
+    if (this.held.length === 0) return;
+    const entries = this.held.entries();
+    this.held.clear();
+    this.waitingOn = undefined;
+    for (const [msg, target] of entries) {
+      const node = resolve(target!.node.id);
+      if (node === undefined) this.cDropped++;
+      else this.held.push(msg, node === target!.node ? target! : { node, port: target!.port });
+    }
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------
+
+  isRunnable(): boolean {
+    return this.phase === 'running' && this.queue.length !== 0 && this.held.length === 0 && this.inflight < this.concurrency;
+  }
+
+  /** Schedule the node if it can make progress. */
+  kick(): void {
+    if (!this.scheduled && this.isRunnable()) this.host.scheduler.schedule(this);
+  }
+
+  runBatch(budget: number): number {
+    const queue = this.queue;
+    const onInput = this.onInput;
+    const ctx = this.ctx;
+    const state = this.state;
+    const concurrency = this.concurrency;
+    const t0 = performance.now();
+    let n = 0;
+    this.inBatch = true;
+    while (n < budget && queue.length !== 0) {
+      const port = queue.peekTag()!;
+      const msg = queue.shift()!;
+      n++;
+      if (onInput === undefined) continue;
+      this.current = msg;
+      let result: NodeResult | Promise<NodeResult>;
+      try {
+        result = onInput(msg, ctx, state, port);
+      } catch (err) {
+        this.current = undefined;
+        this.cErrors++;
+        this.host.raise(this, err, msg, true);
+        if (this.held.length !== 0) break;
+        continue;
+      }
+      this.current = undefined;
+      if (result != null) {
+        if (typeof (result as Promise<NodeResult>).then === 'function') {
+          this.startAsync(result as Promise<NodeResult>, msg);
+          if (this.inflight >= concurrency || this.held.length !== 0) break;
+          continue;
+        }
+        if (!this.handleResult(result as NodeResult, msg)) {
+          if (this.held.length !== 0) break;
+          continue;
+        }
+      }
+      if (this.completeWatchers.length !== 0) this.host.completed(this, msg);
+      if (this.held.length !== 0) break;
+    }
+    this.inBatch = false;
+    const t1 = performance.now();
+    this.processingMs += t1 - t0;
+    if (this.waiters.length !== 0 && queue.length < this.capacity) this.wakeWaiters();
+    return t1;
+  }
+
+  /** Send what `onInput` returned; false when the result was invalid (and raised as an error). */
+  private handleResult(result: NodeResult, input: Message): boolean {
+    if (result == null) return true;
+    const port = this.firstPort;
+    const targets = this.firstTargets;
+    if (Array.isArray(result)) {
+      for (let i = 0; i < result.length; i++) {
+        const item: unknown = result[i];
+        if (item == null) continue;
+        if (typeof item !== 'object' || Array.isArray(item)) {
+          this.invalidResult(`element ${i} of the returned array is ${kindOf(item)}`, input);
+          return false;
+        }
+        this.sendOut(port, targets, toMsg(item as MessageInit));
+      }
+      return true;
+    }
+    if (typeof result !== 'object') {
+      this.invalidResult(`it returned ${kindOf(result)}`, input);
+      return false;
+    }
+    this.sendOut(port, targets, toMsg(result as MessageInit));
+    return true;
+  }
+
+  private invalidResult(what: string, input: Message): void {
+    this.cErrors++;
+    this.host.raise(this, new NodeError('NODE_FAILED', `onInput must return a message object, an array of messages or nothing; ${what}`), input, true);
+  }
+
+  private startAsync(promise: Promise<NodeResult>, msg: Message): void {
+    const slot: AsyncSlot = { msg, state: 0, value: undefined, started: performance.now() };
+    this.inflight++;
+    this.pending.push(slot);
+    promise.then(
+      (value) => {
+        slot.state = 1;
+        slot.value = value;
+        this.settle();
+      },
+      (err: unknown) => {
+        slot.state = 2;
+        slot.value = err;
+        this.settle();
+      },
+    );
+  }
+
+  /** Hand on the results of finished async calls, in input order. */
+  private settle(): void {
+    const pending = this.pending;
+    while (pending.length !== 0 && pending.peek()!.state !== 0) {
+      const slot = pending.shift()!;
+      this.inflight--;
+      this.processingMs += performance.now() - slot.started;
+      if (slot.state === 2) {
+        this.cErrors++;
+        this.host.raise(this, slot.value, slot.msg, true);
+      } else if (this.handleResult(slot.value as NodeResult, slot.msg) && this.completeWatchers.length !== 0) {
+        this.host.completed(this, slot.msg);
+      }
+    }
+    this.kick();
+    if (this.inflight === 0 && this.settledWaiters.length !== 0) this.settledWaiters.splice(0).forEach((resolve) => resolve());
+    this.host.settled();
+  }
+
+  // ---- sending ----------------------------------------------------------------------------
+
+  /** A message leaves `port`: count it, tell 'sent' listeners, fan it out (the same object to every target). */
+  sendOut(port: string, targets: readonly Target[], msg: Message): void {
+    this.cOut++;
+    if (this.host.sentListeners !== 0) this.host.emitSent(this, port, msg);
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const node = t.node;
+      if (!node.accepting) {
+        node.cDropped++;
+      } else if (this.held.length === 0 && node.queue.length < node.capacity) {
+        node.queue.push(msg, t.port);
+        node.cIn++;
+        if (!node.scheduled) node.kick();
+      } else {
+        this.held.push(msg, t);
+        this.waitOn(node);
+      }
+    }
+  }
+
+  private waitOn(node: NodeInstance): void {
+    if (this.waitingOn === node) return;
+    this.waitingOn = node;
+    node.waiters.push(this);
+  }
+
+  /** Retry held deliveries, then the outbox; called when a target made room. */
+  flushHeld(): void {
+    const held = this.held;
+    while (held.length !== 0) {
+      const target = held.peekTag()!;
+      const node = target.node;
+      if (!node.accepting) {
+        held.shift();
+        node.cDropped++;
+        continue;
+      }
+      if (node.queue.length >= node.capacity) {
+        this.waitOn(node);
+        return;
+      }
+      node.queue.push(held.shift()!, target.port);
+      node.cIn++;
+      node.kick();
+    }
+    this.waitingOn = undefined;
+    const outbox = this.outbox;
+    while (outbox.length !== 0) {
+      const port = outbox.peekTag()!;
+      const msg = outbox.shift()!;
+      this.forgetTopic(port, msg, outbox.shifted - 1);
+      this.sendOut(port, this.targetsOf(port), msg);
+      if (held.length !== 0) return;
+    }
+    if (this.drainListeners.length !== 0) this.fireDrain();
+    this.kick();
+  }
+
+  /** Let blocked senders retry (this node made room, or stopped accepting so they should drop). */
+  wakeWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      if (w.waitingOn === this) w.waitingOn = undefined;
+      w.flushHeld();
+    }
+  }
+
+  /** True while pressure holds this node's sends back. */
+  get underPressure(): boolean {
+    return this.held.length !== 0 || this.outbox.length !== 0;
+  }
+
+  /** `ctx.emit`: send now if nothing waits, else queue in the outbox under the overflow policy. */
+  emit(init: MessageInit, port: string = this.firstPort): boolean {
+    if (this.phase === 'closed' || this.phase === 'failed') {
+      this.cDropped++;
+      return false;
+    }
+    const targets = this.portTargets(port);
+    const msg = toMsg(init);
+    if (this.held.length === 0 && this.outbox.length === 0) {
+      this.sendOut(port, targets, msg);
+      return true;
+    }
+    return this.enqueueOutbox(msg, port);
+  }
+
+  private enqueueOutbox(msg: Message, port: string): boolean {
+    const outbox = this.outbox;
+    const policy = this.overflow;
+    if (policy === 'block') {
+      if (outbox.isFull) {
+        this.cDropped++;
+        return false;
+      }
+      outbox.push(msg, port);
+      return true;
+    }
+    let dropped = false;
+    if (policy === 'keep-latest-per-topic' && typeof msg.topic === 'string') {
+      const key = `${port}\u0000${msg.topic}`;
+      const seq = this.latestByTopic?.get(key);
+      if (seq !== undefined && outbox.replaceAt(seq - outbox.shifted, msg, port)) {
+        this.cDropped++;
+        return false;
+      }
+      if (outbox.isFull) {
+        this.dropOldest();
+        dropped = true;
+      }
+      (this.latestByTopic ??= new Map()).set(key, outbox.shifted + outbox.length);
+      outbox.push(msg, port);
+      return !dropped;
+    }
+    if (outbox.isFull) {
+      this.dropOldest();
+      dropped = true;
+    }
+    outbox.push(msg, port);
+    return !dropped;
+  }
+
+  private dropOldest(): void {
+    const port = this.outbox.peekTag()!;
+    const old = this.outbox.shift()!;
+    this.forgetTopic(port, old, this.outbox.shifted - 1);
+    this.cDropped++;
+  }
+
+  private forgetTopic(port: string, msg: Message, seq: number): void {
+    if (this.latestByTopic === undefined || typeof msg.topic !== 'string') return;
+    const key = `${port}\u0000${msg.topic}`;
+    if (this.latestByTopic.get(key) === seq) this.latestByTopic.delete(key);
+  }
+
+  /** `ctx.send`: from inside `onInput`, held under pressure like a returned message. */
+  send(init: MessageInit, port: string = this.firstPort): void {
+    if (this.phase === 'closed') {
+      this.cDropped++;
+      return;
+    }
+    this.sendOut(port, this.portTargets(port), toMsg(init));
+  }
+
+  /** Out of the `error` port (error routing). */
+  sendErrorPort(msg: Message, direct: boolean): void {
+    if (direct) this.sendOut(ERROR_PORT, this.errorTargets, msg);
+    else this.spontaneous(msg, ERROR_PORT);
+  }
+
+  /** Out of the first output on behalf of the runtime (catch, status and complete watchers). */
+  deliverWatched(msg: Message): void {
+    if (this.phase !== 'running' && this.phase !== 'starting') return;
+    this.spontaneous(msg, this.firstPort);
+  }
+
+  private spontaneous(msg: Message, port: string): void {
+    if (this.held.length === 0 && this.outbox.length === 0) this.sendOut(port, this.targetsOf(port), msg);
+    else this.enqueueOutbox(msg, port);
+  }
+
+  private portTargets(port: string): readonly Target[] {
+    if (port === this.firstPort) return this.firstTargets;
+    if (!this.declaredOutputs.has(port)) {
+      throw new Error(`node "${this.id}" (${this.def.type}) has no output port "${port}"; its outputs are: ${[...this.declaredOutputs].join(', ')}`);
+    }
+    return this.targetsOf(port);
+  }
+
+  private fireDrain(): void {
+    const listeners = this.drainListeners;
+    this.drainListeners = [];
+    for (const l of listeners) this.guard(l, 'onDrain listener');
+  }
+
+  /** Run node code outside `onInput` (timers, drain listeners): a throw or rejection is this node's error. */
+  private guard(fn: () => unknown, what: string): void {
+    try {
+      const r = fn();
+      if (r != null && typeof (r as Promise<unknown>).then === 'function') {
+        (r as Promise<unknown>).then(undefined, (err: unknown) => this.failAsync(err, what));
+      }
+    } catch (err) {
+      this.failAsync(err, what);
+    }
+  }
+
+  private failAsync(err: unknown, what: string): void {
+    this.cErrors++;
+    this.host.raise(this, err, undefined, false, 'NODE_FAILED', what);
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  /**
+   * Run `setup`; a throw marks the node failed (red badge, input dropped) without stopping others.
+   * Resolves undefined on success, else the failure's message.
+   */
+  async start(timeoutMs: number): Promise<string | undefined> {
+    try {
+      if (this.def.setup) this.state = await withTimeout(Promise.resolve().then(() => this.def.setup!(this.ctx)), timeoutMs, `setup did not finish within ${timeoutMs} ms`);
+    } catch (err) {
+      this.phase = 'failed';
+      this.accepting = false;
+      this.stopTimers();
+      this.cDropped += this.queue.clear();
+      this.wakeWaiters();
+      this.cErrors++;
+      this.host.raise(this, err, undefined, false, 'SETUP_FAILED', 'setup failed');
+      return describeThrown(err).message;
+    }
+    // Closed while setting up (a quick redeploy): the close already ran; leave it closed.
+    if (this.phase !== 'starting') return undefined;
+    this.phase = 'running';
+    this.kick();
+    return undefined;
+  }
+
+  /**
+   * Close: stop taking input, let in-flight async calls settle (bounded), abort the signal, clear
+   * timers, then run `close` (bounded). Queued input stays in `queue` for the caller to move or count.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.phase === 'closed' || this.phase === 'closing') return;
+    const wasFailed = this.phase === 'failed';
+    this.phase = 'closing';
+    this.accepting = false;
+    this.wakeWaiters();
+    if (this.inflight !== 0) {
+      await withTimeout(this.whenSettled(), timeoutMs, '').catch(() => this.host.log('warn', `closing with ${this.inflight} onInput call(s) still running after ${timeoutMs} ms`, { code: 'TIMEOUT' }, this));
+    }
+    this.stopTimers();
+    try {
+      if (!wasFailed && this.def.close) await withTimeout(Promise.resolve().then(() => this.def.close!(this.ctx, this.state)), timeoutMs, `close did not finish within ${timeoutMs} ms`);
+    } catch (err) {
+      this.cErrors++;
+      this.host.raise(this, err, undefined, false, 'NODE_FAILED', 'close failed');
+    }
+    this.phase = 'closed';
+  }
+
+  private stopTimers(): void {
+    this.abort.abort();
+    for (const cancel of [...this.timers]) cancel();
+    this.timers.clear();
+  }
+
+  private whenSettled(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /** Messages this instance still holds (input queue, outbox, held deliveries). */
+  get backlog(): number {
+    return this.queue.length + this.outbox.length + this.held.length + this.inflight;
+  }
+
+  /** Drop everything still waiting here, counted. Returns how many. */
+  dropBacklog(): number {
+    const n = this.queue.clear() + this.outbox.clear() + this.held.clear();
+    this.latestByTopic?.clear();
+    this.cDropped += n;
+    return n;
+  }
+
+  /** Take over the queued input of the instance this one replaces (up to this one's capacity). */
+  adoptQueue(previous: NodeInstance): void {
+    for (const [msg, port] of previous.queue.entries()) {
+      if (!this.queue.push(msg, port)) this.cDropped++;
+    }
+    previous.queue.clear();
+    this.cIn = previous.cIn;
+    this.cOut = previous.cOut;
+    this.cErrors = previous.cErrors;
+    this.cDropped += previous.cDropped;
+    this.processingMs = previous.processingMs;
+  }
+
+  counters(): NodeCounters {
+    return {
+      in: this.cIn,
+      out: this.cOut,
+      errors: this.cErrors,
+      dropped: this.cDropped,
+      queueDepth: this.queue.length + this.outbox.length,
+      queueCapacity: this.capacity,
+      processingTimeMs: this.processingMs,
+    };
+  }
+
+  // ---- the context handed to node code ----------------------------------------------------
+
+  private makeContext(init: NodeInstanceInit): NodeContext<unknown> {
+    const self = this;
+    const host = this.host;
+    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => host.log(level, message, fields, self);
+    const addTimer = (start: (fn: () => void) => ReturnType<typeof setTimeout>, clear: (t: ReturnType<typeof setTimeout>) => void, fn: () => void, once: boolean): (() => void) => {
+      if (self.abort.signal.aborted) return () => {};
+      let handle: ReturnType<typeof setTimeout> | undefined;
+      const cancel = () => {
+        if (handle !== undefined) clear(handle);
+        handle = undefined;
+        self.timers.delete(cancel);
+      };
+      handle = start(() => {
+        if (once) cancel();
+        self.guard(fn, 'timer callback');
+      });
+      self.timers.add(cancel);
+      return cancel;
+    };
+    return {
+      id: init.id,
+      type: init.def.type,
+      get name() {
+        return self.name;
+      },
+      tab: init.tab,
+      config: init.config,
+      emit: (msg, port) => self.emit(msg, port),
+      send: (msg, port) => self.send(msg, port),
+      onDrain(listener) {
+        // A closed node never drains; calling back would only spin a source that keeps getting false.
+        if (self.phase === 'closed' || self.phase === 'closing' || self.phase === 'failed') return;
+        if (self.underPressure) {
+          self.drainListeners.push(listener);
+        } else {
+          // No pressure now: "the pressure has gone" already holds, so resume the caller soon.
+          queueMicrotask(() => self.guard(listener, 'onDrain listener'));
+        }
+      },
+      status: (status) => host.statusChanged(self, status),
+      error: (err, msg) => {
+        self.cErrors++;
+        host.raise(self, err, msg ?? self.current, self.inBatch);
+      },
+      debug: (value, msg) => host.debug(self, value, msg),
+      log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      context: init.context,
+      env: init.env,
+      signal: this.abort.signal,
+      setTimeout: (fn, ms) => addTimer((cb) => setTimeout(cb, ms), clearTimeout, fn, true),
+      setInterval: (fn, ms) => addTimer((cb) => setInterval(cb, ms), clearInterval, fn, false),
+    };
+  }
+}
+
+const toMsg = withMessageId;
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value} (${String(value)})`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  if (!Number.isFinite(ms)) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new NodeError('TIMEOUT', message)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

@@ -73,7 +73,7 @@ if (missing.size > 0) {
   console.error('build: these npm packages are imported by bundled workspace code but are not dependencies of @plantwire/cli,');
   console.error('so `node dist/plantwire.js` could not load them:');
   for (const [name, { importer, version }] of missing) console.error(`  ${name}  (imported by ${importer})`);
-  const add = [...missing].map(([name, { version }]) => (version ? `${name}@${version}` : name)).join(' ');
+  const add = [...missing].sort(([a], [b]) => a.localeCompare(b)).map(([name, { version }]) => (version ? `${name}@${version}` : name)).join(' ');
   console.error(`fix: pnpm --filter @plantwire/cli add ${add}`);
   // A bundle that cannot start must not be mistaken for a good one.
   rmSync(outfile, { force: true });

@@ -4,8 +4,9 @@ import { defineNode } from './define-node.js';
 import { renderNodeDoc, renderNodeIndex } from './docs.js';
 
 const rule = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('set'), path: z.string().meta({ description: 'Message property to write.' }), value: z.unknown() }),
-  z.object({ op: z.literal('delete'), path: z.string().meta({ description: 'Message property to write.' }) }),
+  z.object({ op: z.literal('set'), path: z.string().meta({ description: 'Message property to write.' }), value: z.unknown(), ratio: z.number() }),
+  z.object({ op: z.literal('scale'), path: z.string().meta({ description: 'Message property to write.' }), ratio: z.number() }),
+  z.object({ op: z.literal('delete'), path: z.string().meta({ description: 'Message property to write.' }) }).meta({ description: 'Removes the property.' }),
 ]);
 
 const sample = defineNode({
@@ -20,6 +21,7 @@ const sample = defineNode({
     interval: z.number().min(0).default(1000).meta({ title: 'Interval', description: 'Milliseconds between sends.', examples: [500, 2000] }),
     password: z.string().optional().meta({ secret: true, description: 'Broker password.' }),
     mode: z.enum(['fast', 'safe']).default('safe'),
+    extra: z.json().optional().meta({ description: 'Any JSON value.' }),
     target: z.object({ host: z.string().meta({ description: 'Host name.' }), port: z.int().min(1).max(65535).default(1883) }),
     rules: z.array(rule).min(1),
   }),
@@ -44,6 +46,7 @@ describe('renderNodeDoc', () => {
   it('derives config rows: type with bounds, default, title and description, examples', () => {
     expect(row('interval')).toBe('| `interval` | number (≥ 0) | `1000` | **Interval.** Milliseconds between sends. | `500`, `2000` |');
     expect(row('mode')).toBe('| `mode` | `"fast"` \\| `"safe"` | `"safe"` |  |  |');
+    expect(row('extra')).toBe('| `extra` | JSON value |  | Any JSON value. |  |');
     expect(row('target')).toBe('| `target` | object | *required* |  |  |');
     expect(row('target.host')).toBe('| `target.host` | string | *required* | Host name. |  |');
     expect(row('target.port')).toBe('| `target.port` | integer (1–65535) | `1883` |  |  |');
@@ -56,9 +59,11 @@ describe('renderNodeDoc', () => {
 
   it('flattens arrays of a discriminated union into one row per field with the variants it applies to', () => {
     expect(row('rules')).toMatch(/^\| `rules` \| object\[\] \(≥ 1 items\) \| \*required\* \|/);
-    expect(row('rules[].op')).toBe('| `rules[].op` | `"set"` \\| `"delete"` | *required* | Selects which of the fields below apply. |  |');
-    expect(row('rules[].path')).toBe('| `rules[].path` | string | *required* | *When `op` = `"set"` or `"delete"`.* Message property to write. |  |');
-    expect(row('rules[].value')).toContain('*When `op` = `"set"`.*');
+    expect(row('rules[].op')).toBe('| `rules[].op` | `"set"` \\| `"scale"` \\| `"delete"` | *required* | Selects which of the fields below apply.<br>`"delete"`: Removes the property. |  |');
+    // a field every variant has applies always; one only some have says when
+    expect(row('rules[].path')).toBe('| `rules[].path` | string | *required* | Message property to write. |  |');
+    expect(row('rules[].value')).toBe('| `rules[].value` | any | *required* | *When `op` = `"set"`.*  |  |');
+    expect(row('rules[].ratio')).toBe('| `rules[].ratio` | number | *required* | *When `op` = `"set"` or `"scale"`.*  |  |');
   });
 
   it('is deterministic and says so when there is nothing to configure', () => {

@@ -94,6 +94,7 @@ function baseType(s: JsonSchema, resolve: (x: unknown) => JsonSchema, depth: num
   if (Array.isArray(s['enum'])) return s['enum'].map((v) => code(v)).join(' | ');
   const variants = (s['anyOf'] ?? s['oneOf']) as unknown;
   if (Array.isArray(variants)) {
+    if (isJsonValue(variants.map((v) => resolve(v)))) return 'JSON value';
     const labels = [...new Set(variants.map((v) => typeLabel(resolve(v), resolve, depth + 1)))];
     return labels.join(' | ');
   }
@@ -110,6 +111,12 @@ function baseType(s: JsonSchema, resolve: (x: unknown) => JsonSchema, depth: num
   }
   if (typeof type === 'string') return type;
   return typeof s['title'] === 'string' ? s['title'] : 'any';
+}
+
+/** `z.json()`: a union of every JSON type; spelled out it would fill the column. */
+function isJsonValue(variants: readonly JsonSchema[]): boolean {
+  const types = new Set(variants.flatMap((v) => (Array.isArray(v['type']) ? v['type'] : [v['type']])).filter((t) => typeof t === 'string'));
+  return ['string', 'number', 'boolean', 'null', 'array', 'object'].every((t) => types.has(t));
 }
 
 function typeLabel(s: JsonSchema, resolve: (x: unknown) => JsonSchema, depth = 0): string {
@@ -182,19 +189,26 @@ function nestedRows(s: JsonSchema, name: string, conditions: readonly string[], 
     const rest = Object.fromEntries(Object.entries(props).filter(([k]) => k !== tag));
     rows.push(...rowsOf(rest, asStrings(variant['required']), `${name}.`, when, resolve, depth));
   }
-  if (tag) {
-    rows.unshift({
-      name: `${name}.${tag}`,
-      type: variants.map((v) => code(resolve((v['properties'] as JsonSchema)[tag])['const'])).join(' | '),
-      required: true,
-      defaultValue: undefined,
-      description: 'Selects which of the fields below apply.',
-      examples: [],
-      secret: false,
-      conditions,
-    });
-  }
-  return mergeVariantRows(rows);
+  if (!tag) return mergeVariantRows(rows);
+  const values = variants.map((v) => code(resolve((v['properties'] as JsonSchema)[tag])['const']));
+  // What each variant means, when it says so (a variant with no fields of its own has no other place to say it).
+  const meanings = variants.flatMap((v, i) => (typeof v['description'] === 'string' ? [`${values[i]}: ${v['description']}`] : []));
+  const header: ConfigRow = {
+    name: `${name}.${tag}`,
+    type: values.join(' | '),
+    required: true,
+    defaultValue: undefined,
+    description: ['Selects which of the fields below apply.', ...meanings].join('\n'),
+    examples: [],
+    secret: false,
+    conditions,
+  };
+  // A field every variant has applies always: drop the condition that lists them all.
+  const all = new Set(values.map((v) => `${tag} = ${v}`));
+  return [header, ...mergeVariantRows(rows)].map((row) => {
+    const own = row.conditions.filter((c) => all.has(c));
+    return own.length === all.size ? { ...row, conditions: row.conditions.filter((c) => !all.has(c)) } : row;
+  });
 }
 
 /** Fields that several variants share (`path` of set, delete, move) become one row listing every variant. */

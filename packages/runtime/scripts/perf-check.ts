@@ -1,9 +1,12 @@
 /**
- * Quick local throughput check of the runtime's hot path (not a timed test):
- *   npx tsx packages/runtime/scripts/perf-check.ts            (or N=500000 …)
+ * Quick local throughput check of the runtime's hot path (not a timed test). Bundle it like the
+ * CLI and bench drivers are bundled (tsx's loader makes everything ~1.5× slower):
+ *   npx esbuild packages/runtime/scripts/perf-check.ts --bundle --platform=node --format=esm \
+ *     --main-fields=module,main --outfile=/tmp/perf-check.mjs && node /tmp/perf-check.mjs
+ * Env: N=1000000 messages, ONLY=chain|fan|emit, TRANSFORM=pass|const|copy|literal|spread.
  * Pushes messages the way bench/ does (runtime.inject in bursts of 100, at most 1,000 in flight,
  * retry on refusal) through
- *   1. a chain of 10 synchronous transforms (`{...msg, step: i}`) into a counting sink;
+ *   1. a chain of 10 synchronous transforms (copy the message, set `step`, as the change node does) into a counting sink;
  *   2. 1 transform → 4 branches × 3 transforms → 4 sinks, with a 50-field payload.
  * and, for the emit path, 3. a source node emitting as fast as pressure allows into the chain.
  */

@@ -146,6 +146,23 @@ describe('deploy', () => {
     expect(rt.metrics()['g']).toMatchObject({ in: 4, dropped: 0, queueCapacity: 20 });
   });
 
+  it('still delivers what a restarted node had already sent but a full target had not yet taken', async () => {
+    const rt = newRuntime();
+    const doc = (capacity: number) => flowDoc([{ id: 'p', type: 'pass', queue: { capacity } }, { id: 'out', type: 'gate', queue: { capacity: 1 } }, { id: 'end', type: 'collect' }], [wire('p', 'out'), wire('out', 'end')]);
+    await deployOk(rt, doc(10));
+    for (let i = 1; i <= 3; i++) rt.inject('p', { payload: i });
+    // 1 is in the gate, 2 in its queue, 3 held by p for the full queue.
+    await until(() => gates.get('out')!.pending.length === 1 && rt.metrics()['p']!.out === 3);
+    expect(await deployOk(rt, doc(20))).toMatchObject({ restarted: ['p'], unchanged: ['end', 'out'] });
+    for (let i = 0; i < 3; i++) {
+      await until(() => gates.get('out')!.pending.length === 1);
+      gates.get('out')!.release();
+    }
+    await until(() => received.get('end')!.length === 3);
+    expect(received.get('end')!.map((m) => m.payload)).toEqual([1, 2, 3]);
+    expect(Object.values(rt.metrics()).map((m) => m.dropped)).toEqual([0, 0, 0]);
+  });
+
   it('serialises deploys: a deploy during a deploy waits for it', async () => {
     const rt = newRuntime();
     const order: string[] = [];

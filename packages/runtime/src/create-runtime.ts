@@ -1,12 +1,11 @@
 import { validate, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
-import { createRegistry, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
+import { createRegistry, newMessageId, toMessage, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
 import type { DeployResult, LogEvent, NodeCounters, Runtime, RuntimeEvents, RuntimeLogger, RuntimeOptions, StopReport } from './api.js';
 import { compileFlow, type CompiledFlow } from './compile-flow.js';
 import { createContextStores, type ContextStores } from './context-store.js';
 import { diffDeploy } from './deploy-diff.js';
 import { routeError, type ErrorOrigin, type ErrorRouterHost } from './error-router.js';
 import { EventHub } from './event-hub.js';
-import { withMessageId, nextMessageId } from './message-id.js';
 import { NodeInstance, type NodeHost, type Target } from './node-instance.js';
 import { Scheduler } from './scheduler.js';
 import { buildWatchLists } from './watch-index.js';
@@ -107,7 +106,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       node.cDropped++;
       return false;
     }
-    node.queue.push(withMessageId(init), target);
+    node.queue.push(toMessage(init), target);
     node.cIn++;
     node.kick();
     return true;
@@ -178,15 +177,19 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     this.instances = instances;
     this.compiled = next;
     this.link(next, previous);
-    for (const node of instances.values()) {
+    // Deliveries held for a replaced instance go to its replacement; those of an instance on its
+    // way out still reach whoever is still there: messages already sent are not lost to a deploy.
+    for (const node of [...instances.values(), ...toClose]) {
       node.retargetHeld((id) => instances.get(id));
       if (node.held.length !== 0) node.flushHeld();
     }
 
     await Promise.all(toClose.map((node) => node.close(this.closeTimeoutMs)));
     for (const node of toClose) {
-      const dropped = node.dropBacklog();
-      if (dropped > 0) this.writeLog('warn', `${dropped} message(s) waiting in node "${node.id}" were dropped when it was ${instances.has(node.id) ? 'restarted' : 'removed'}`, { code: 'QUEUE_FULL' }, node.id);
+      // A restarted node's input was handed to its replacement; a removed node's has nowhere to go.
+      const dropped = node.queue.clear();
+      node.cDropped += dropped;
+      if (dropped > 0) this.writeLog('warn', `${dropped} message(s) waiting in node "${node.id}" were dropped when it was removed`, { code: 'QUEUE_FULL' }, node.id);
     }
     for (const id of diff.stopped) this.contexts.removeNode(id);
 
@@ -300,7 +303,12 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
 
   private isIdle(): boolean {
     if (this.scheduler.readyCount !== 0 || this.scheduler.isRunning) return false;
-    for (const node of this.instances.values()) if (node.backlog !== 0) return false;
+    for (const node of this.instances.values()) {
+      // A closed source's input queue can never drain (it takes no input any more); what it still
+      // holds for others (outbox, held deliveries) can, so only that is waited for.
+      const pending = node.phase === 'closing' || node.phase === 'closed' ? node.outbox.length + node.held.length + node.inflight : node.backlog;
+      if (pending !== 0) return false;
+    }
     return true;
   }
 
@@ -343,7 +351,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     node.status = status;
     this.events.emit('status', { nodeId: node.id, status });
     if (node.statusWatchers.length === 0) return;
-    const msg: Message = { _msgid: nextMessageId(), status: { ...status, source: node.address } };
+    const msg: Message = { _msgid: newMessageId(), status: { ...status, source: node.address } };
     for (const w of node.statusWatchers) w.deliverWatched(msg);
   }
 

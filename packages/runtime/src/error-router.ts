@@ -1,6 +1,5 @@
-import { NodeError, type ErrorCode, type Message, type NodeAddress } from '@plantwire/node-sdk';
+import { NodeError, newMessageId, type ErrorCode, type Message, type NodeAddress } from '@plantwire/node-sdk';
 import type { NodeErrorEvent } from './api.js';
-import { nextMessageId } from './message-id.js';
 
 /**
  * How many times one message may go through error routing before the runtime calls it a loop
@@ -78,7 +77,7 @@ export function routeError(origin: ErrorOrigin, thrown: unknown, msg: Message | 
   }
 
   const error: RoutedError = { message, code, source, count: hops + 1 };
-  const errorMsg: Message = msg ? { ...msg, error } : { _msgid: nextMessageId(), payload: undefined, error };
+  const errorMsg: Message = msg ? { ...msg, error } : { _msgid: newMessageId(), payload: undefined, error };
   let handledBy: NodeErrorEvent['handledBy'];
   if (origin.errorPortWired) {
     handledBy = 'port';

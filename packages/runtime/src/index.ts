@@ -2,4 +2,3 @@ export type * from './api.js';
 export { createRuntime } from './create-runtime.js';
 export { installSignalHandlers, type SignalHandlerOptions, type SignalSource } from './signals.js';
 export { MAX_ERROR_HOPS, type RoutedError } from './error-router.js';
-export { findNonJson } from './context-store.js';

@@ -12,10 +12,10 @@ import {
   type NodeResult,
   type NodeStatus,
   type WatchSpec,
+  toMessage,
 } from '@plantwire/node-sdk';
 import type { NodeCounters } from './api.js';
 import { describeThrown, type ErrorOrigin, type ErrorWatcher } from './error-router.js';
-import { withMessageId } from './message-id.js';
 import { RingBuffer } from './ring-buffer.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 
@@ -674,7 +674,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
   }
 }
 
-const toMsg = withMessageId;
+const toMsg = toMessage;
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';

@@ -51,11 +51,11 @@ const configSchema = z.strictObject({
   }),
   timeoutMs: z.int().min(1).max(600_000).default(1000).meta({
     title: 'Time limit (ms)',
-    description: 'CPU time one message may take. Past it the code is stopped and the message fails with FUNCTION_TIMEOUT; other messages go on.',
+    description: 'Time one message (or the On start code) may run. Past it the code is stopped and the message fails with FUNCTION_TIMEOUT; other messages go on.',
   }),
   memoryLimitMb: z.int().min(16).max(16_384).default(256).meta({
     title: 'Memory limit (MB)',
-    description: 'Heap limit of the sandbox worker. Function nodes with the same limit share one worker, and this limit.',
+    description: 'Heap limit of the sandbox worker; running out fails the message that was running with FUNCTION_FAILED and restarts the worker. Function nodes with the same limit share one worker, and this limit (each node takes about 0.2 MB of it, plus what its code and context hold).',
   }),
   capabilities: z.array(capability).default(['console']).meta({ title: 'Capabilities', description: 'What the code is allowed beyond plain JavaScript.' }),
 });
@@ -88,9 +88,11 @@ export const functionNode = defineNode({
   category: 'transform',
   summary: 'Run JavaScript on each message (Node-RED compatible), sandboxed.',
   description:
+    'Isolation: the code runs in a worker thread, in a `vm` context of its own, never on the runtime\'s event loop. There is no `process`, `require`, `import()`, `Buffer`, timer, file system or network, and promise callbacks never run: the code is synchronous. A message the code takes longer than `timeoutMs` on fails with FUNCTION_TIMEOUT (the worker is restarted; other messages go on), a throw fails with FUNCTION_FAILED and the line, and a result that is not a message, an array of per-output entries or null fails with FUNCTION_RESULT_INVALID.\n\n' +
     'Ports: entry *i* of a returned array goes to `out` (i = 0), `out2`, … `out10`; the node declares all ten so wires to them validate, and `outputs` says how many the code may address (a longer array is FUNCTION_RESULT_INVALID).\n\n' +
     'Context: the code reads and writes a copy of the node, flow and global context kept in the sandbox. Its writes reach the runtime\'s store, in message order, before the message leaves the node; writes by other nodes become visible to the code from its next batch of messages (usually the next message). Only stores the code names (`context`, `flow`, `global`) are loaded.\n\n' +
-    'Environment: `env.get("NAME")` needs the `env` capability and a literal name; the names are resolved when the node starts.',
+    'Environment: `env.get("NAME")` needs the `env` capability and a literal name; the names are resolved when the node starts.\n\n' +
+    'Sharing: function nodes with the same `memoryLimitMb` share one worker, which takes the messages of all of them in batches. A message that hangs delays the others in that worker until its time limit; give a heavy node a limit of its own to give it a worker of its own.',
   icon: 'code',
   inputs: { in: 'Messages to run the code on.' },
   outputs: outputPorts,

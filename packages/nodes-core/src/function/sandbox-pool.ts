@@ -161,6 +161,8 @@ interface Instance {
   readonly spec: SandboxSpec;
   readonly stores: Partial<Record<StoreKind, StoreState>>;
   readonly storeList: readonly StoreState[];
+  /** Why the worker does not have this node, when registering it failed. */
+  broken?: string;
 }
 
 interface Job {
@@ -298,8 +300,15 @@ class SandboxHost {
     if (!this.worker) this.spawn();
     const w = this.worker;
     if (!w) return;
-    const jobs = this.queue;
+    let jobs = this.queue;
     this.queue = [];
+    if (jobs.some((j) => j.inst.broken !== undefined)) {
+      jobs = jobs.filter((job) => {
+        if (job.inst.broken === undefined) return true;
+        job.reject(new NodeError('FUNCTION_FAILED', job.inst.broken));
+        return false;
+      });
+    }
     let deltas: unknown[][];
     try {
       deltas = this.collectDeltas(jobs);
@@ -432,6 +441,7 @@ class SandboxHost {
   }
 
   private postAdd(w: Worker, inst: Instance): void {
+    inst.broken = undefined;
     const snapshots: Array<[number, unknown[][]]> = [];
     for (const state of inst.storeList) {
       if (this.storesInWorker.has(state)) continue;
@@ -474,12 +484,12 @@ class SandboxHost {
           if (reason !== undefined) e.splice(1, 2, reason, 2);
         }
       }
-      // Everything left is clonable now; should it still fail, the node's jobs fail in the
-      // worker with "not registered" rather than this thread throwing.
       try {
         w.postMessage(message);
-      } catch {
-        /* answered per message by the worker */
+      } catch (err) {
+        // Not expected (what is left is plain data), but never thrown at the runtime: the node's
+        // messages fail with this reason instead.
+        inst.broken = `the node could not be set up in the sandbox: ${messageOf(err)}`;
       }
     }
   }

@@ -1,7 +1,7 @@
 /** The results table: one row per figure, a ratio Plantwire ÷ Node-RED, and a verdict against its target. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export type Better = 'higher' | 'lower';
 
@@ -78,6 +78,11 @@ export function renderTable(rows: readonly Row[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** The 1-minute load average now. */
+export function loadNow(): number {
+  return loadavg()[0] ?? 0;
+}
+
 export interface MachineInfo {
   readonly date: string;
   readonly nproc: number;
@@ -86,9 +91,11 @@ export interface MachineInfo {
   readonly plantwireNode: string;
   readonly nodeRedNode: string;
   readonly nodeRedVersion: string;
+  /** 1-minute load average when the run started and ended: a busy machine makes the figures noise. */
+  readonly loadAverage: readonly [number, number];
 }
 
-export function machineInfo(plantwireNode: string, nodeRedNode: string, nodeRedVersion: string): MachineInfo {
+export function machineInfo(plantwireNode: string, nodeRedNode: string, nodeRedVersion: string, loadAverage: readonly [number, number]): MachineInfo {
   let nproc = cpus().length;
   try {
     nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
@@ -109,6 +116,7 @@ export function machineInfo(plantwireNode: string, nodeRedNode: string, nodeRedV
     plantwireNode,
     nodeRedNode,
     nodeRedVersion,
+    loadAverage,
   };
 }
 
@@ -127,6 +135,7 @@ export function renderResults(machine: MachineInfo, settingsLine: string, rows: 
     `- Machine: ${machine.nproc} cores (nproc), ${machine.cpuModel}, ${machine.memoryGb} GB memory`,
     `- Plantwire on Node ${machine.plantwireNode}; Node-RED ${machine.nodeRedVersion} on Node ${machine.nodeRedNode}`,
     `- Settings: ${settingsLine}`,
+    `- Load average (1 min) at start / end: ${machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')} on ${machine.nproc} cores${machine.loadAverage[0] > 0.5 ? ' (the machine was busy: treat the figures as noise)' : ''}`,
     `- Verdicts: ${passed} PASS, ${failed} FAIL${missing ? `, ${missing} without a figure` : ''}`,
     '',
     renderTable(rows),

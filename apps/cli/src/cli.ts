@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { AnyNodeType } from '@plantwire/node-sdk';
+import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { createJsonLogger, LOG_LEVELS, type LogLevel } from './json-logger.js';
 import { validateCommand } from './validate-command.js';
@@ -8,6 +8,8 @@ import { validateCommand } from './validate-command.js';
 export interface CliContext {
   readonly version: string;
   readonly nodeTypes: readonly AnyNodeType[];
+  /** Connection types the node packages bring (none among the core nodes yet). */
+  readonly connectionTypes?: readonly AnyConnectionType[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -114,7 +116,7 @@ async function dispatch(argv: readonly string[], ctx: CliContext, out: (line: st
       const { values, positionals } = parse(rest, 'validate', { help: { type: 'boolean', short: 'h' } });
       if (values.help) return help(out, VALIDATE_HELP);
       if (positionals.length === 0) throw usage('validate needs a FILE: plantwire validate FILE...');
-      return validateCommand({ files: positionals, nodeTypes: ctx.nodeTypes, env: ctx.env, out });
+      return validateCommand({ files: positionals, nodeTypes: ctx.nodeTypes, connectionTypes: ctx.connectionTypes ?? [], env: ctx.env, out });
     }
     case 'run': {
       const { values, positionals } = parse(rest, 'run', {
@@ -138,6 +140,7 @@ async function dispatch(argv: readonly string[], ctx: CliContext, out: (line: st
       return runCommand({
         file: positionals[0]!,
         nodeTypes: ctx.nodeTypes,
+        connectionTypes: ctx.connectionTypes ?? [],
         env: ctx.env,
         dataDir: values['data-dir'] as string | undefined,
         metricsPort,

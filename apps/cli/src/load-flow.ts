@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { locator, parseDocumentText, validate, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
-import { createRegistry, type AnyNodeType } from '@plantwire/node-sdk';
+import { createRegistry, type AnyConnectionType, type AnyNodeType } from '@plantwire/node-sdk';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** A problem with its place in the file, ready to print. */
@@ -38,7 +38,12 @@ export async function readFlowFile(file: string): Promise<string> {
  * Parse and validate a flow document file against the given node types and environment, placing
  * every issue at a line and column of the text.
  */
-export async function loadFlow(file: string, nodeTypes: readonly AnyNodeType[], env: Readonly<Record<string, string | undefined>>): Promise<LoadedFlow> {
+export async function loadFlow(
+  file: string,
+  nodeTypes: readonly AnyNodeType[],
+  env: Readonly<Record<string, string | undefined>>,
+  connectionTypes: readonly AnyConnectionType[] = [],
+): Promise<LoadedFlow> {
   const text = await readFlowFile(file);
   const parsed = parseDocumentText(text);
   if (!parsed.ok) {
@@ -47,7 +52,7 @@ export async function loadFlow(file: string, nodeTypes: readonly AnyNodeType[], 
     const issue = { ...parsed.issue, line: m ? Number(m[1]) : 1, column: m ? Number(m[2]) : 1 };
     return { file, text, raw: undefined, document: undefined, issues: [issue], ok: false };
   }
-  const registry = createRegistry(nodeTypes);
+  const registry = createRegistry(nodeTypes, connectionTypes);
   const result = validate(parsed.value, { nodeTypes: (type) => registry.info(type), env });
   const issues = placeIssues(text, result.issues.map((issue) => withWireNode(issue, parsed.value)));
   return { file, text, raw: parsed.value, document: result.ok ? result.document : undefined, issues, ok: result.ok };

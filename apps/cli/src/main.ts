@@ -4,9 +4,21 @@
 import { coreNodes } from '@plantwire/nodes-core';
 import pkg from '../package.json' with { type: 'json' };
 import { runCli } from './cli.js';
+import { EXIT } from './exit-codes.js';
+import { toJsonLine } from './to-json-line.js';
 
 // A closed stdout (`plantwire run flow.json | head`) must not crash a running flow.
 process.stdout.on('error', () => {});
+
+// The runtime contains node failures; anything that still escapes is a runtime failure (exit 1),
+// reported as a structured log line rather than a bare stack trace.
+const crash = (kind: string) => (err: unknown) => {
+  const error = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`${toJsonLine({ time: new Date().toISOString(), level: 'error', message: `${kind}: ${error.message}`, stack: error.stack })}\n`);
+  process.exit(EXIT.INVALID);
+};
+process.on('uncaughtException', crash('uncaught exception'));
+process.on('unhandledRejection', crash('unhandled rejection'));
 
 const code = await runCli(process.argv.slice(2), {
   version: pkg.version,

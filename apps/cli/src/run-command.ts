@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AnyNodeType } from '@plantwire/node-sdk';
+import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
 import { createRuntime, installSignalHandlers, type DebugEvent, type Runtime, type StopReport } from '@plantwire/runtime';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { JsonLogger } from './json-logger.js';
@@ -11,6 +11,7 @@ import { toJsonLine } from './to-json-line.js';
 export interface RunOptions {
   readonly file: string;
   readonly nodeTypes: readonly AnyNodeType[];
+  readonly connectionTypes: readonly AnyConnectionType[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly dataDir: string | undefined;
   /** Undefined: no metrics server. 0: any free port (logged). */
@@ -43,7 +44,7 @@ export function debugLine(event: DebugEvent): string {
  */
 export async function runCommand(options: RunOptions): Promise<ExitCode> {
   const { logger, file } = options;
-  const flow = await loadFlow(file, options.nodeTypes, options.env);
+  const flow = await loadFlow(file, options.nodeTypes, options.env, options.connectionTypes);
   for (const issue of flow.issues) options.err(formatIssue(file, issue));
   if (!flow.ok) {
     logger.error('flow document is invalid; nothing was started', { file, errors: flow.issues.filter((i) => i.severity === 'error').length });
@@ -64,6 +65,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   let state: 'starting' | 'ok' | 'stopping' = 'starting';
   const runtime: Runtime = createRuntime({
     nodeTypes: options.nodeTypes,
+    connectionTypes: options.connectionTypes,
     env: options.env,
     logger,
     ...(dataDir === undefined ? {} : { dataDir }),
@@ -106,6 +108,9 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   };
   process.on('SIGTERM', onFirstSignal);
   process.on('SIGINT', onFirstSignal);
+  // A flow with nothing scheduled (a one-shot inject, sources waiting on devices that unref their
+  // sockets) leaves Node no handle to wait on; `run` is a service and waits for a signal regardless.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   const stopped = new Promise<ExitCode>((done) => {
     installSignalHandlers(runtime, {
       ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
@@ -113,6 +118,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
         const fields = { signal, drained: report.drained, queued: queuedAtSignal, remaining: report.remaining, durationMs: Math.round(report.durationMs) };
         if (report.drained) logger.info(`stopped: drained all ${queuedAtSignal} queued message(s)`, fields);
         else logger.warn(`stopped: ${report.remaining} of ${queuedAtSignal} queued message(s) were not handled within the drain bound and were dropped`, fields);
+        clearInterval(keepAlive);
         void (metrics?.close() ?? Promise.resolve()).then(() => done(EXIT.OK));
       },
     });

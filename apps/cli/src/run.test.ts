@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { jsonLine, runToExit, spawnCli, type CliProcess } from './spawn-cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'plantwire-run-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const running: CliProcess[] = [];
 afterEach(async () => {
@@ -72,6 +78,37 @@ describe('plantwire run', () => {
     expect(await cli.exited).toBe(0);
     // --log-level warn hides the info lines
     expect(cli.stderr.filter((l) => logged('running')(l))).toEqual([]);
+  });
+
+  it('keeps running a flow with nothing scheduled until a signal, and honours --data-dir', async () => {
+    const file = join(tmp, 'once.flow.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        nodes: [
+          { id: 'once', type: 'inject', config: { once: true, onceDelayMs: 0, payload: { type: 'json', value: { big: [1, 2] } } } },
+          { id: 'out', type: 'debug', config: {} },
+        ],
+        wires: [{ from: { node: 'once', port: 'out' }, to: { node: 'out', port: 'in' } }],
+      }),
+    );
+    const cli = spawnCli(['run', file, '--data-dir', join(tmp, 'data')]);
+    running.push(cli);
+    expect(JSON.parse(await cli.line('stdout', (l) => l.startsWith('{')))).toMatchObject({ node: 'out', name: null, value: { big: [1, 2] } });
+    // After the one message nothing is scheduled; the process must still be there for the signal.
+    await cli.line('stderr', logged('running'));
+    cli.child.kill('SIGTERM');
+    await cli.line('stderr', logged(/^stopped: /));
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('exits 3 when the data directory cannot be created', async () => {
+    const file = join(tmp, 'blocker');
+    writeFileSync(file, 'a file, not a directory');
+    const { code, stderr } = await runToExit(['run', 'examples/demo.flow.json', '--data-dir', join(file, 'data')]);
+    expect(stderr.join('\n')).toMatch(/cannot use data directory .*blocker\/data/);
+    expect(code).toBe(3);
   });
 
   it('refuses an invalid flow: every problem on stderr, nothing started, exit 1', async () => {

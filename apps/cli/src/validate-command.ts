@@ -1,10 +1,11 @@
-import type { AnyNodeType } from '@plantwire/node-sdk';
+import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { countIssues, formatIssue, loadFlow } from './load-flow.js';
 
 export interface ValidateOptions {
   readonly files: readonly string[];
   readonly nodeTypes: readonly AnyNodeType[];
+  readonly connectionTypes: readonly AnyConnectionType[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly out: (line: string) => void;
 }
@@ -16,7 +17,7 @@ export interface ValidateOptions {
 export async function validateCommand(options: ValidateOptions): Promise<ExitCode> {
   let failed = false;
   for (const file of options.files) {
-    const flow = await loadFlow(file, options.nodeTypes, options.env);
+    const flow = await loadFlow(file, options.nodeTypes, options.env, options.connectionTypes);
     for (const issue of flow.issues) options.out(formatIssue(file, issue));
     if (flow.ok) {
       const doc = flow.document!;

@@ -26,4 +26,16 @@ export interface NodeTypeInfo {
   migrateConfig?(config: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   /** Edges implied by config (link out → link in). */
   virtualWires?(config: Record<string, unknown>): ReadonlyArray<{ readonly port: string; readonly to: { readonly node: string; readonly port: string } }>;
+  /**
+   * The connection entries a node's config (migrated, env-substituted) refers to: the config path
+   * of each reference, the connection id written there and the connection type it must have.
+   * Validation checks each one exists (CONNECTION_UNKNOWN) and has that type (CONNECTION_TYPE_MISMATCH).
+   */
+  connectionRefs?(config: Record<string, unknown>): ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly id: string; readonly type: string }>;
+  /**
+   * Fields of a config (migrated, as written: before `${ENV}` substitution) holding a secret that
+   * belongs in the credential store or the environment, not the document (SECRET_IN_DOCUMENT).
+   * The message says where the secret should go; it never repeats the value.
+   */
+  secretsIn?(config: Record<string, unknown>): ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }>;
 }

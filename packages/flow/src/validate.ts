@@ -61,7 +61,11 @@ export interface ValidationResult {
  * (TAB_UNKNOWN); node types exist and are of the right kind (UNKNOWN_NODE_TYPE,
  * TYPE_KIND_MISMATCH); per-type config migration (TYPE_VERSION_UNSUPPORTED, MIGRATION_FAILED);
  * `${ENV}` references resolve through tab < document < process env (ENV_MISSING) and the
- * substituted config passes the type's check (CONFIG_INVALID); wires join existing nodes
+ * substituted config passes the type's check (CONFIG_INVALID); no secret is written in a config
+ * (SECRET_IN_DOCUMENT: a credential field of a connection type, or a field marked
+ * `secret: true` holding a literal rather than a whole `${NAME}` reference); every connection a
+ * node's config refers to exists and has the expected type (CONNECTION_UNKNOWN,
+ * CONNECTION_TYPE_MISMATCH); wires join existing nodes
  * (WIRE_DANGLING, WIRE_TO_CONNECTION) from an output to an input port (PORT_UNKNOWN,
  * WIRE_DIRECTION, the rule of `canConnect`) and are not repeated (warning WIRE_DUPLICATE);
  * virtual wires implied by config are checked the same way, with paths into the config;
@@ -309,6 +313,7 @@ class Validation {
       this.error('ENV_MISSING', path, `environment variable "${missing.name}" is not defined; expected it in ${layers}`, id);
     }
 
+    const invalidPaths = new Set<string>();
     if (info && configUsable && info.validateConfig) {
       let problems: ReturnType<NonNullable<NodeTypeInfo['validateConfig']>>;
       try {
@@ -318,12 +323,67 @@ class Validation {
       }
       for (const problem of problems) {
         const path = entryPath(kind, index, 'config', ...problem.path);
+        invalidPaths.add(path);
         // The unresolved `${NAME}` is already reported as ENV_MISSING; its type error is noise.
         if (missingPaths.has(path)) continue;
         this.error('CONFIG_INVALID', path, problem.message, id);
       }
     }
+    if (info && configUsable) {
+      this.checkSecrets(kind, index, entry, info, current.config);
+      if (kind === 'node') this.checkConnectionRefs(view, index, entry, info, substituted.value, new Set([...invalidPaths, ...missingPaths]));
+    }
     return { entry: current, config: substituted.value, ...(info && configUsable ? { info } : {}) };
+  }
+
+  /** Secrets belong in the credential store or the environment; the config is checked as written, before `${ENV}` substitution. */
+  private checkSecrets(kind: 'node' | 'connection', index: number, entry: NodeEntry | ConnectionEntry, info: NodeTypeInfo, config: Record<string, unknown>): void {
+    if (!info.secretsIn) return;
+    let found: ReturnType<NonNullable<NodeTypeInfo['secretsIn']>>;
+    try {
+      found = info.secretsIn(config);
+    } catch (err) {
+      this.error('CONFIG_INVALID', entryPath(kind, index, 'config'), `the secret-field check of "${entry.type}" failed: ${err instanceof Error ? err.message : String(err)}`, entry.id);
+      return;
+    }
+    for (const secret of found) this.error('SECRET_IN_DOCUMENT', entryPath(kind, index, 'config', ...secret.path), secret.message, entry.id);
+  }
+
+  /** Every connection a node's config names exists in $.connections and has the type the field expects. */
+  private checkConnectionRefs(view: View, index: number, node: NodeEntry, info: NodeTypeInfo, config: Record<string, unknown>, invalidPaths: ReadonlySet<string>): void {
+    if (!info.connectionRefs) return;
+    let refs: ReturnType<NonNullable<NodeTypeInfo['connectionRefs']>>;
+    try {
+      refs = info.connectionRefs(config);
+    } catch (err) {
+      this.error('CONFIG_INVALID', entryPath('node', index, 'config'), `the connection references of "${node.type}" could not be read from its config: ${err instanceof Error ? err.message : String(err)}`, node.id);
+      return;
+    }
+    for (const ref of refs) {
+      const path = entryPath('node', index, 'config', ...ref.path);
+      if (invalidPaths.has(path)) continue; // already reported as CONFIG_INVALID or ENV_MISSING
+      const entity = this.entities.get(ref.id);
+      if (!entity) {
+        if (!view.idsComplete || view.brokenIds.has(ref.id)) continue;
+        const ofType = [...this.entities.entries()].filter(([, e]) => e.kind === 'connection' && view.connections[e.index]?.type === ref.type).map(([id]) => id);
+        const expected = ofType.length > 0 ? `expected one of: ${ofType.join(', ')}` : `the document has no "${ref.type}" connection; add one to $.connections`;
+        this.error('CONNECTION_UNKNOWN', path, `node "${node.id}" uses connection "${ref.id}", which does not exist; ${expected}`, node.id);
+        continue;
+      }
+      if (entity.kind !== 'connection') {
+        this.error('CONNECTION_UNKNOWN', path, `node "${node.id}" uses connection "${ref.id}", but that id is a node; expected the id of a "${ref.type}" entry in $.connections`, node.id);
+        continue;
+      }
+      const actual = view.connections[entity.index]?.type;
+      if (actual !== undefined && actual !== ref.type) {
+        this.error(
+          'CONNECTION_TYPE_MISMATCH',
+          path,
+          `node "${node.id}" needs a "${ref.type}" connection here, but "${ref.id}" (${entryPath('connection', entity.index)}) is a "${actual}"`,
+          node.id,
+        );
+      }
+    }
   }
 
   private readonly envCache = new Map<string | undefined, EnvLookup>();

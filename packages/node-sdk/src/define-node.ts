@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConnectionHandle } from './define-connection.js';
 import type { Message, MessageInit } from './message.js';
 
 /** Palette groups. */
@@ -79,6 +80,18 @@ export interface NodeContext<Config> {
   /** Timers that the runtime clears when the node closes. */
   setTimeout(fn: () => void, ms: number): () => void;
   setInterval(fn: () => void, ms: number): () => void;
+  /**
+   * The shared connection with this id, supervised by the runtime (connect, backoff, reconnect).
+   * `id` must be the value of one of the node's `connectionRef()` config fields: the runtime opened
+   * those connections before `setup`, and throws for any other id. The same handle comes back for
+   * the same id; its listeners are removed when the node closes. While the node runs, its badge
+   * shows the connection's state (connecting, connected, or the reason it is down).
+   *
+   * @example
+   * const broker = ctx.connection<MqttClient>(ctx.config.broker);
+   * broker.onConnected((client) => client.subscribe(ctx.config.topic)); // again after every reconnect
+   */
+  connection<Client = unknown>(id: string): ConnectionHandle<Client>;
 }
 
 /** What `onInput` returns: a message (or several) for the first output port, or nothing. */

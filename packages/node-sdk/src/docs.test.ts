@@ -54,7 +54,7 @@ describe('renderNodeDoc', () => {
 
   it('marks secrets and explains them once', () => {
     expect(row('password')).toBe('| `password` 🔒 secret | string |  | Broker password. |  |');
-    expect(doc.match(/write-only/g)).toHaveLength(1);
+    expect(doc.match(/\[SECRET_IN_DOCUMENT\]/g)).toHaveLength(1);
   });
 
   it('flattens arrays of a discriminated union into one row per field with the variants it applies to', () => {

@@ -1,5 +1,6 @@
+import type { AnyConnectionType } from './define-connection.js';
 import type { AnyNodeType, NodeCategory } from './define-node.js';
-import { toManifest } from './manifest.js';
+import { toConnectionManifest, toManifest } from './manifest.js';
 
 /** A JSON Schema object as `z.toJSONSchema` writes it; only what the docs read. */
 type JsonSchema = Record<string, unknown>;
@@ -90,6 +91,8 @@ function constraints(s: JsonSchema): string[] {
 }
 
 function baseType(s: JsonSchema, resolve: (x: unknown) => JsonSchema, depth: number): string {
+  // A connectionRef() field: what matters is which kind of connection entry it names.
+  if (typeof s['connection'] === 'string') return `connection id (\`${s['connection']}\`)`;
   if ('const' in s) return code(s['const']);
   if (Array.isArray(s['enum'])) return s['enum'].map((v) => code(v)).join(' | ');
   const variants = (s['anyOf'] ?? s['oneOf']) as unknown;
@@ -122,7 +125,8 @@ function isJsonValue(variants: readonly JsonSchema[]): boolean {
 function typeLabel(s: JsonSchema, resolve: (x: unknown) => JsonSchema, depth = 0): string {
   if (depth > MAX_DEPTH) return 'any';
   const base = baseType(s, resolve, depth);
-  const bounds = constraints(s);
+  // The id pattern of a connection reference says nothing a reader needs.
+  const bounds = typeof s['connection'] === 'string' ? [] : constraints(s);
   return bounds.length > 0 ? `${base} (${bounds.join(', ')})` : base;
 }
 
@@ -241,15 +245,15 @@ function conditionText(conditions: readonly string[]): string {
   return [...byField].map(([field, values]) => `\`${field}\` = ${values.join(' or ')}`).join(', ');
 }
 
-function configSection(configSchema: JsonSchema): string[] {
+function configSection(configSchema: JsonSchema, title = 'Configuration', empty = 'This node has no configuration.'): string[] {
   const resolve = resolver(configSchema);
   const root = resolve(configSchema);
   const rows =
     root['type'] === 'object' && isObject(root['properties'])
       ? rowsOf(root['properties'], asStrings(root['required']), '', [], resolve, 0)
       : nestedRows(root, '', [], resolve, 0).map((r) => ({ ...r, name: r.name.replace(/^\./, '') }));
-  if (rows.length === 0) return ['## Configuration', '', 'This node has no configuration.', ''];
-  const lines = ['## Configuration', '', '| Field | Type | Default | Description | Examples |', '| --- | --- | --- | --- | --- |'];
+  if (rows.length === 0) return [`## ${title}`, '', empty, ''];
+  const lines = [`## ${title}`, '', '| Field | Type | Default | Description | Examples |', '| --- | --- | --- | --- | --- |'];
   for (const row of rows) {
     const name = `\`${row.name}\`${row.secret ? ' 🔒 secret' : ''}`;
     const when = row.conditions.length > 0 ? `*When ${conditionText(row.conditions)}.* ` : '';
@@ -259,7 +263,7 @@ function configSection(configSchema: JsonSchema): string[] {
   lines.push('');
   if (rows.some((r) => r.secret)) {
     lines.push(
-      '🔒 Secret fields are marked in the schema (`secret: true`); the editor and the admin API treat them as write-only and never show or export their values.',
+      '🔒 Secret fields must not hold a literal value in a flow document ([SECRET_IN_DOCUMENT](../errors.md#SECRET_IN_DOCUMENT)): write a whole `${NAME}` reference and set the variable in the environment.',
       '',
     );
   }
@@ -307,5 +311,35 @@ export function renderNodeIndex(types: readonly AnyNodeType[]): string {
     lines.push('');
   }
   if (types.length === 0) lines.push('No node types are defined yet.', '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * The Markdown reference page of one connection type (`mqtt-broker`), derived from its
+ * `defineConnection` declaration like a node's page: summary, description, the config table, and
+ * the credential fields (names, types, descriptions; values live only in the credential store).
+ *
+ * @example
+ * writeFileSync(`docs/connections/${mqttBroker.type}.md`, renderConnectionDoc(mqttBroker));
+ */
+export function renderConnectionDoc(connectionType: AnyConnectionType): string {
+  const manifest = toConnectionManifest(connectionType);
+  const lines: string[] = [GENERATED_NOTE, '', `# \`${manifest.type}\``, '', manifest.summary, ''];
+  lines.push(`**Kind:** connection · **Version:** ${manifest.version}${manifest.customTest ? ' · **Test:** own check' : ''}`, '');
+  if (manifest.description) lines.push(manifest.description.trim(), '');
+  lines.push(
+    'Nodes name an entry of this type by its id (a field of type `connection id`); the runtime opens one client per entry, however many nodes use it, and reconnects it with backoff.',
+    '',
+  );
+  lines.push(...configSection(manifest.configSchema, 'Configuration', 'This connection type has no configuration.'));
+  if (manifest.credentialsSchema) {
+    lines.push(...configSection(manifest.credentialsSchema, 'Credentials', 'This connection type takes no credentials.'));
+    lines.push(
+      'Credentials are kept in the runtime\'s encrypted credential store (set them in the editor, or with `runtime.credentials.set(id, values)`), never in the flow document: a credential field written in `config` is refused with [SECRET_IN_DOCUMENT](../errors.md#SECRET_IN_DOCUMENT).',
+      '',
+    );
+  } else {
+    lines.push('## Credentials', '', 'This connection type takes no credentials.', '');
+  }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -1,5 +1,5 @@
-import type { FlowDocument, ValidationIssue } from '@plantwire/flow';
-import type { AnyNodeType, Message, MessageInit, NodeStatus } from '@plantwire/node-sdk';
+import type { ConnectionEntry, FlowDocument, ValidationIssue } from '@plantwire/flow';
+import type { AnyConnectionType, AnyNodeType, ConnectionState, Message, MessageInit, NodeStatus } from '@plantwire/node-sdk';
 
 /** Where runtime log lines go. The CLI writes them as JSON lines to stderr. */
 export interface RuntimeLogger {
@@ -9,9 +9,20 @@ export interface RuntimeLogger {
 export interface RuntimeOptions {
   /** The node types this runtime can run. The runtime imports none itself. */
   readonly nodeTypes: readonly AnyNodeType[];
-  /** Where persisted context (and later buffers and credentials) live. Without it, context is memory-only. */
+  /**
+   * The connection types (`defineConnection`) that entries in `$.connections` may have, handed in
+   * by node packages beside their node types. Names share one space with node types.
+   */
+  readonly connectionTypes?: readonly AnyConnectionType[];
+  /**
+   * Where persisted context, credentials (`credentials.json`, `credential.key`) and connections'
+   * own files (`connections/<id>/`) live. Without it, context and credentials are memory-only.
+   */
   readonly dataDir?: string;
-  /** Variables for `${NAME}` substitution, below the document's and tabs' own. Default: process.env. */
+  /**
+   * Variables for `${NAME}` substitution, below the document's and tabs' own; also where
+   * `PLANTWIRE_CREDENTIAL_SECRET` is read from. Default: process.env.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: RuntimeLogger;
   /** Input queue capacity of nodes that set none. Default 1000. */
@@ -22,6 +33,15 @@ export interface RuntimeOptions {
   readonly closeTimeoutMs?: number;
   /** How long a node's `setup` may take before the node is marked failed (SETUP_FAILED). Default 30000 ms. */
   readonly setupTimeoutMs?: number;
+  /** Reconnect backoff of supervised connections: full jitter over min(maxMs, initialMs · 2^n). Default 250 ms … 30 s. */
+  readonly connectionBackoff?: {
+    readonly initialMs?: number;
+    readonly maxMs?: number;
+    /** Randomness in [0, 1) for the jitter (tests pin it). Default Math.random. */
+    readonly random?: () => number;
+  };
+  /** How long a connection type's `connect` (and a connection test) may take, unless the type sets its own. Default 10000 ms. Disconnects are bounded by `closeTimeoutMs`. */
+  readonly connectTimeoutMs?: number;
 }
 
 export type DeployResult =
@@ -80,6 +100,59 @@ export interface StatusEvent {
   readonly status: NodeStatus | null;
 }
 
+/**
+ * A supervised connection changed state. `attempt` is the connect attempt being made (connecting),
+ * that succeeded (connected) or that failed (waiting, failed) since the link was last up; 0 after
+ * a loss and when idle. `nextRetryMs` is the backoff before the next attempt (waiting only).
+ * `reason` never holds a secret: known credential values are masked as `***`.
+ */
+export interface ConnectionEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly name?: string | undefined;
+  readonly state: ConnectionState;
+  readonly reason?: string | undefined;
+  readonly attempt: number;
+  readonly nextRetryMs?: number | undefined;
+}
+
+/** What a connection test found. */
+export interface ConnectionTestReport {
+  readonly ok: boolean;
+  /** For the user: "connected in 12 ms", or why not. Never holds a secret. */
+  readonly message: string;
+  readonly durationMs: number;
+}
+
+/** Options of {@link Runtime.testConnection}. */
+export interface TestConnectionOptions {
+  /** Credentials to test with instead of the stored ones (the editor's form before saving); validated, never stored. */
+  readonly credentials?: Readonly<Record<string, unknown>>;
+  /** Bound of the whole test. Default: the type's `connectTimeoutMs`, else the runtime's `connectTimeoutMs`. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Write-only access to the secrets of connections, kept outside the flow document in an encrypted
+ * store (`<dataDir>/credentials.json`, AES-256-GCM). Values can be set and deleted, never read
+ * back: only their field names are told. Every method rejects with a `CredentialsError` (`code`
+ * CREDENTIALS_INVALID, CREDENTIALS_UNREADABLE or CREDENTIALS_WRITE_FAILED) whose message names the
+ * connection and the field, never a value.
+ */
+export interface CredentialsApi {
+  /**
+   * Replace a connection's credentials, validated against its type's `credentials` schema (unknown
+   * fields are refused). The type is the entry's in the running document, else `options.type` (for
+   * an entry not deployed yet). If a running node uses the connection, it is reconnected and those
+   * nodes restart, as for a changed entry; resolves once that is under way.
+   */
+  set(connectionId: string, values: Readonly<Record<string, unknown>>, options?: { readonly type?: string }): Promise<void>;
+  /** Names of the fields stored for a connection (empty when none). Never the values. */
+  has(connectionId: string): Promise<readonly string[]>;
+  /** Forget a connection's credentials (reconnecting it like `set`); false when none were stored. */
+  delete(connectionId: string): Promise<boolean>;
+}
+
 export interface LogEvent {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
@@ -96,6 +169,8 @@ export interface RuntimeEvents {
   deployed: DeployResult & { ok: true };
   /** A message left a node's output port (used by tests and, sampled, by the editor's wire counters). */
   sent: { readonly nodeId: string; readonly port: string; readonly msg: Message };
+  /** A supervised connection changed state. */
+  connection: ConnectionEvent;
 }
 
 /** The headless engine: one running flow document. */
@@ -112,6 +187,18 @@ export interface Runtime {
   /** Counters of every running node, by node id. */
   metrics(): Readonly<Record<string, NodeCounters>>;
   on<E extends keyof RuntimeEvents>(event: E, listener: (payload: RuntimeEvents[E]) => void): () => void;
+  /** The current state of every connection entry of the running document. */
+  connections(): readonly ConnectionEvent[];
+  /**
+   * The editor's "test connection": the type's `test`, else a connect and disconnect, bounded.
+   * Takes the id of an entry in the running document, or an entry not deployed yet (its `${ENV}`
+   * resolved against the running document's env). Uses the stored credentials of that id unless
+   * `options.credentials` are given. Never disturbs a running client; never rejects: a problem is
+   * `{ok: false, message}`.
+   */
+  testConnection(connection: string | ConnectionEntry, options?: TestConnectionOptions): Promise<ConnectionTestReport>;
+  /** The secrets of connections: write-only, encrypted at rest. */
+  readonly credentials: CredentialsApi;
   /** Stop sources, drain queues within the bound, close nodes, persist context. */
   stop(options?: { drainTimeoutMs?: number }): Promise<StopReport>;
 }

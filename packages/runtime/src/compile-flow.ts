@@ -1,5 +1,24 @@
-import { envLookup, formatJsonPath, substituteEnv, type EnvLookup, type FlowDocument, type NodeEntry, type OverflowPolicy, type ValidationIssue } from '@plantwire/flow';
-import { migrateConfig, type AnyNodeType, type NodeRegistry, type WatchSpec } from '@plantwire/node-sdk';
+import {
+  envLookup,
+  formatJsonPath,
+  substituteEnv,
+  type ConnectionEntry,
+  type EnvLookup,
+  type FlowDocument,
+  type NodeEntry,
+  type OverflowPolicy,
+  type ValidationIssue,
+} from '@plantwire/flow';
+import {
+  connectionRefsOf,
+  findMeta,
+  migrateConfig,
+  type AnyConnectionType,
+  type AnyNodeType,
+  type ConnectionRefHit,
+  type NodeRegistry,
+  type WatchSpec,
+} from '@plantwire/node-sdk';
 import { stableStringify } from './stable-stringify.js';
 
 /** A directed edge of the running graph, from an output port to an input port. */
@@ -27,10 +46,34 @@ export interface CompiledNode {
   readonly watchSpec: WatchSpec | undefined;
   readonly outgoing: Edge[];
   readonly incoming: Edge[];
+  /** The connection entries its config references (`connectionRef()` fields); opened when the node starts. */
+  readonly connections: readonly ConnectionRefHit[];
   /**
    * Everything whose change needs a restart: type and version, raw config, queue settings, tab,
-   * the tab's layered env, incoming and outgoing edges. Not the name, not the layout.
+   * the tab's layered env, incoming and outgoing edges, and the signatures of the connections it
+   * references. Not the name, not the layout.
    */
+  readonly signature: string;
+}
+
+/** One connection entry, ready to supervise. */
+export interface CompiledConnection {
+  readonly id: string;
+  /** Index in the document's `connections`, for issue paths. */
+  readonly index: number;
+  readonly entry: ConnectionEntry;
+  readonly type: string;
+  /**
+   * The `defineConnection` type; undefined for an entry whose type is a node type of category
+   * `connection` (declared before connection types existed): kept and diffed, never connected.
+   */
+  readonly def: AnyConnectionType | undefined;
+  readonly name: string | undefined;
+  /** Parsed by the type's schema: migrated, `${ENV}` substituted (document < process), defaults filled. */
+  readonly config: unknown;
+  /** Values of config fields marked secret (after substitution), to mask in logs and events. */
+  readonly secretValues: readonly unknown[];
+  /** Type, version, raw config, the document's env and the credentials' revision: a change reconnects it and restarts its nodes. */
   readonly signature: string;
 }
 
@@ -38,8 +81,8 @@ export interface CompiledNode {
 export interface CompiledFlow {
   readonly document: FlowDocument;
   readonly nodes: ReadonlyMap<string, CompiledNode>;
-  /** Connection id → signature (type, version, config). Supervision of connections comes later; the diff keeps them. */
-  readonly connections: ReadonlyMap<string, string>;
+  /** Every connection entry, by id, used or not: the supervisor opens one only when a node that references it starts. */
+  readonly connections: ReadonlyMap<string, CompiledConnection>;
 }
 
 /** Options of {@link compileFlow}. */
@@ -48,15 +91,17 @@ export interface CompileOptions {
   /** The outermost env layer (the process environment). */
   readonly processEnv: Readonly<Record<string, string | undefined>>;
   readonly defaultQueueCapacity: number;
+  /** The credential store's revision of a connection's secrets; part of its signature. Default: always 0. */
+  readonly credentialRevision?: (connectionId: string) => number;
 }
 
 /**
  * Compile a validated document into the runtime graph: for every enabled node its type, config
  * (migrated to the type's version, `${ENV}` substituted through tab < document < process, parsed by
- * the zod schema), queue settings, watch spec and edges (explicit wires plus virtual wires, between
- * enabled nodes, each once). Never throws: a config that does not parse, or a `watches` /
- * `virtualWires` that throws, comes back as issues, so a deploy can refuse before touching
- * anything.
+ * the zod schema), queue settings, watch spec, connection references and edges (explicit wires
+ * plus virtual wires, between enabled nodes, each once); and every connection entry. Never throws:
+ * a config that does not parse, or a `watches` / `virtualWires` that throws, comes back as issues,
+ * so a deploy can refuse before touching anything.
  *
  * @example
  * const compiled = compileFlow(validated.document!, { registry, processEnv: process.env, defaultQueueCapacity: 1000 });
@@ -76,6 +121,13 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
     return sig;
   };
 
+  const connections = new Map<string, CompiledConnection>();
+  (doc.connections ?? []).forEach((entry, index) => {
+    const compiled = compileConnection(entry, index, doc, options, envSignatureOf(undefined));
+    if (compiled.ok) connections.set(entry.id, compiled.connection);
+    else issues.push(...compiled.issues);
+  });
+
   interface Draft extends Omit<CompiledNode, 'signature' | 'outgoing' | 'incoming'> {
     outgoing: Edge[];
     incoming: Edge[];
@@ -93,6 +145,7 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
     }
     const env = envLookup(doc, entry.tab, options.processEnv);
     let config: unknown;
+    let substitutedConfig: unknown;
     try {
       const from = entry.typeVersion ?? 1;
       const migrated = from < def.version ? migrateConfig(def, entry.config, from) : entry.config;
@@ -109,18 +162,36 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
         return;
       }
       config = parsed.data;
+      substitutedConfig = substituted.value;
     } catch (err) {
       issues.push({ severity: 'error', code: 'CONFIG_INVALID', path: at('config'), nodeId: entry.id, message: `preparing the config of "${entry.type}" failed: ${messageOf(err)}` });
       return;
     }
     let watchSpec: WatchSpec | undefined;
     let virtualWires: Draft['virtualWires'] = [];
+    let refs: ConnectionRefHit[];
     try {
       watchSpec = def.watches?.(config);
       virtualWires = def.virtualWires?.(config) ?? [];
+      refs = connectionRefsOf(def.config, substitutedConfig);
     } catch (err) {
       issues.push({ severity: 'error', code: 'CONFIG_INVALID', path: at('config'), nodeId: entry.id, message: `reading what "${entry.type}" watches or links to from its config failed: ${messageOf(err)}` });
       return;
+    }
+    for (const ref of refs) {
+      // Validation reports these with more context; this guards callers that compile without validating.
+      const target = connections.get(ref.id);
+      if (!target) {
+        issues.push({ severity: 'error', code: 'CONNECTION_UNKNOWN', path: at('config', ...ref.path), nodeId: entry.id, message: `node "${entry.id}" uses connection "${ref.id}", which does not exist` });
+      } else if (target.type !== ref.type) {
+        issues.push({
+          severity: 'error',
+          code: 'CONNECTION_TYPE_MISMATCH',
+          path: at('config', ...ref.path),
+          nodeId: entry.id,
+          message: `node "${entry.id}" needs a "${ref.type}" connection here, but "${ref.id}" is a "${target.type}"`,
+        });
+      }
     }
     drafts.set(entry.id, {
       id: entry.id,
@@ -137,6 +208,7 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
       outgoing: [],
       incoming: [],
       virtualWires,
+      connections: refs,
     });
   });
   if (issues.length > 0) return { ok: false, issues };
@@ -170,12 +242,70 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
       env: envSignatureOf(draft.tab),
       out: draft.outgoing.map(edgeKey).sort(),
       in: draft.incoming.map(edgeKey).sort(),
+      // A node restarts with the connections it uses, so it never holds on to a client of settings that are gone.
+      ...(draft.connections.length === 0
+        ? {}
+        : { connections: [...new Set(draft.connections.map((ref) => ref.id))].sort().map((id) => [id, connections.get(id)?.signature ?? null]) }),
     });
     nodes.set(draft.id, { ...rest, signature });
   }
-  const connections = new Map<string, string>();
-  for (const c of doc.connections ?? []) connections.set(c.id, stableStringify({ type: c.type, typeVersion: c.typeVersion ?? 1, config: c.config }));
   return { ok: true, flow: { document: doc, nodes, connections } };
+}
+
+/**
+ * Compile one connection entry: its type (a `defineConnection` type, or a legacy node type of
+ * category `connection`), its config migrated, `${ENV}` substituted through document < process and
+ * parsed, and its signature. Used for every entry of a deploy, and for an entry the editor tests
+ * before it is deployed. Never throws.
+ *
+ * @example
+ * const c = compileConnection(entry, 0, runningDocument ?? {}, { registry, processEnv: process.env, defaultQueueCapacity: 1000 });
+ */
+export function compileConnection(
+  entry: ConnectionEntry,
+  index: number,
+  doc: Pick<FlowDocument, 'env'>,
+  options: CompileOptions,
+  envSignature: string = stableStringify({ ...doc.env }),
+): { ok: true; connection: CompiledConnection } | { ok: false; issues: ValidationIssue[] } {
+  const at = (...rest: Array<string | number>) => formatJsonPath(['connections', index, ...rest]);
+  const def = options.registry.connection(entry.type);
+  const legacy = def ? undefined : options.registry.get(entry.type);
+  const typeDef: Pick<AnyConnectionType, 'type' | 'version' | 'migrations' | 'config'> | undefined = def ?? (legacy?.category === 'connection' ? legacy : undefined);
+  if (!typeDef) {
+    return { ok: false, issues: [{ severity: 'error', code: 'UNKNOWN_NODE_TYPE', path: at('type'), nodeId: entry.id, message: `unknown connection type "${entry.type}"; the runtime was given no such type` }] };
+  }
+  const issues: ValidationIssue[] = [];
+  let config: unknown;
+  let secretValues: unknown[];
+  try {
+    const from = entry.typeVersion ?? 1;
+    const migrated = from < typeDef.version ? migrateConfig(typeDef, entry.config, from) : entry.config;
+    const substituted = substituteEnv(migrated, envLookup(doc, undefined, options.processEnv));
+    for (const m of substituted.missing) {
+      issues.push({ severity: 'error', code: 'ENV_MISSING', path: at('config', ...m.path), nodeId: entry.id, message: `environment variable "${m.name}" is not defined` });
+    }
+    const parsed = typeDef.config.safeParse(substituted.value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+        issues.push({ severity: 'error', code: 'CONFIG_INVALID', path: at('config', ...path), nodeId: entry.id, message: issue.message });
+      }
+    }
+    if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+    config = parsed.data;
+    secretValues = findMeta(typeDef.config, substituted.value, 'secret').map((hit) => hit.value);
+  } catch (err) {
+    return { ok: false, issues: [{ severity: 'error', code: 'CONFIG_INVALID', path: at('config'), nodeId: entry.id, message: `preparing the config of "${entry.type}" failed: ${messageOf(err)}` }] };
+  }
+  const signature = stableStringify({
+    type: entry.type,
+    typeVersion: entry.typeVersion ?? 1,
+    config: entry.config,
+    env: envSignature,
+    credentials: options.credentialRevision?.(entry.id) ?? 0,
+  });
+  return { ok: true, connection: { id: entry.id, index, entry, type: entry.type, def, name: entry.name, config, secretValues, signature } };
 }
 
 function edgeKey(edge: Edge): string {

@@ -1,9 +1,26 @@
-import { validate, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
+import { connectionEntrySchema, validate, type ConnectionEntry, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
 import { createRegistry, newMessageId, toMessage, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
-import type { DeployResult, LogEvent, NodeCounters, Runtime, RuntimeEvents, RuntimeLogger, RuntimeOptions, StopReport } from './api.js';
-import { compileFlow, type CompiledFlow } from './compile-flow.js';
+import type {
+  ConnectionEvent,
+  ConnectionTestReport,
+  CredentialsApi,
+  DeployResult,
+  LogEvent,
+  NodeCounters,
+  Runtime,
+  RuntimeEvents,
+  RuntimeLogger,
+  RuntimeOptions,
+  StopReport,
+  TestConnectionOptions,
+} from './api.js';
+import { checkBackoffSettings } from './backoff.js';
+import { compileConnection, compileFlow, type CompileOptions, type CompiledConnection, type CompiledFlow } from './compile-flow.js';
+import { NodeConnections } from './connection-handles.js';
+import { ConnectionSupervisor, testConnection } from './connection-supervisor.js';
 import { createContextStores, type ContextStores } from './context-store.js';
-import { diffDeploy } from './deploy-diff.js';
+import { checkCredentials, createCredentialStore, CredentialsError, type CredentialStore } from './credential-store.js';
+import { diffDeploy, type DeployDiff } from './deploy-diff.js';
 import { routeError, type ErrorOrigin, type ErrorRouterHost } from './error-router.js';
 import { EventHub } from './event-hub.js';
 import { NodeInstance, type NodeHost, type Target } from './node-instance.js';
@@ -14,15 +31,17 @@ const DEFAULT_QUEUE_CAPACITY = 1000;
 const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 const DEFAULT_SETUP_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Create the headless engine. It runs one flow document at a time: `deploy` validates and applies
  * it (restarting only what changed), messages flow through bounded queues with backpressure,
- * errors are routed (error port, catch nodes, log), and `stop` shuts down gracefully. Node types
- * are handed in; the runtime imports none.
+ * errors are routed (error port, catch nodes, log), shared connections are supervised (one client
+ * per entry, reconnect with backoff, credentials from an encrypted store), and `stop` shuts down
+ * gracefully. Node and connection types are handed in; the runtime imports none.
  *
  * @example
- * const runtime = createRuntime({ nodeTypes: coreNodes, dataDir: './data' });
+ * const runtime = createRuntime({ nodeTypes: [...coreNodes, ...mqttNodes], connectionTypes: [mqttBroker], dataDir: './data' });
  * runtime.on('debug', (e) => console.log(JSON.stringify(e)));
  * const result = await runtime.deploy(JSON.parse(await readFile('flow.json', 'utf8')));
  * if (!result.ok) console.error(result.issues);
@@ -53,6 +72,11 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   private readonly drainTimeoutMs: number;
   private readonly closeTimeoutMs: number;
   private readonly setupTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly dataDir: string | undefined;
+  private readonly credentialStore: CredentialStore;
+  private readonly supervisor: ConnectionSupervisor;
+  readonly credentials: CredentialsApi;
   private instances = new Map<string, NodeInstance>();
   private compiled: CompiledFlow | undefined;
   /** Deploys and stops run one after another. */
@@ -61,7 +85,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   private idleCheck: (() => void) | undefined;
 
   constructor(options: RuntimeOptions) {
-    this.registry = createRegistry(options.nodeTypes);
+    this.registry = createRegistry(options.nodeTypes, options.connectionTypes ?? []);
     this.processEnv = options.env ?? process.env;
     this.logger = options.logger;
     this.defaultCapacity = options.defaultQueueCapacity ?? DEFAULT_QUEUE_CAPACITY;
@@ -71,12 +95,32 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.setupTimeoutMs = options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    if (!(this.connectTimeoutMs > 0)) throw new RangeError(`createRuntime: connectTimeoutMs must be > 0, got ${String(options.connectTimeoutMs)}`);
+    const backoff = options.connectionBackoff ?? {};
+    checkBackoffSettings(backoff);
+    this.dataDir = options.dataDir;
     this.events = new EventHub<RuntimeEvents>((err, event) => this.listenerFailed(err, String(event)));
     this.scheduler = new Scheduler({ onRunEnd: () => this.idleCheck?.() });
     this.contexts = createContextStores({
       dataDir: options.dataDir,
       onError: (err, scope) => this.writeLog('error', err.message, { code: 'CONTEXT_STORE_FAILED', scope }),
     });
+    this.credentialStore = createCredentialStore({ dataDir: options.dataDir, env: this.processEnv });
+    this.supervisor = new ConnectionSupervisor({
+      credentials: this.credentialStore,
+      dataDir: options.dataDir,
+      backoff,
+      connectTimeoutMs: this.connectTimeoutMs,
+      closeTimeoutMs: this.closeTimeoutMs,
+      emitConnection: (event) => this.events.emit('connection', event),
+      log: (level, message, fields) => this.writeLog(level, message, fields),
+    });
+    this.credentials = {
+      set: (id, values, opts) => this.setCredentials(id, values, opts?.type),
+      has: (id) => this.credentialStore.fields(id),
+      delete: (id) => this.deleteCredentials(id),
+    };
   }
 
   get document(): FlowDocument | undefined {
@@ -131,6 +175,117 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     return this.serialised(() => this.applyStop(options.drainTimeoutMs ?? this.drainTimeoutMs));
   }
 
+  connections(): readonly ConnectionEvent[] {
+    return this.supervisor.states();
+  }
+
+  async testConnection(connection: string | ConnectionEntry, options: TestConnectionOptions = {}): Promise<ConnectionTestReport> {
+    const refuse = (message: string): ConnectionTestReport => ({ ok: false, message, durationMs: 0 });
+    let spec: CompiledConnection;
+    if (typeof connection === 'string') {
+      const running = this.compiled?.connections.get(connection);
+      if (!running) return refuse(`no connection "${connection}" in the running document; pass the entry itself to test one that is not deployed`);
+      spec = running;
+    } else {
+      const entry = connectionEntrySchema.safeParse(connection);
+      if (!entry.success) return refuse(`the connection entry is not valid: ${entry.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ')}`);
+      const compiled = compileConnection(entry.data, 0, this.compiled?.document ?? {}, this.compileOptions());
+      if (!compiled.ok) return refuse(compiled.issues.map((i) => `${i.path.replace(/^\$\.connections\[0\]/, '$')}: ${i.message}`).join('; '));
+      spec = compiled.connection;
+    }
+    const def = spec.def;
+    if (!def) return refuse(`"${spec.type}" is declared as a node type of category "connection", not with defineConnection, so it cannot be tested`);
+    let credentials: Record<string, unknown>;
+    try {
+      if (options.credentials !== undefined) credentials = checkCredentials(def, spec.id, options.credentials);
+      else {
+        const stored = await this.credentialStore.get(spec.id);
+        const parsed = def.credentials ? def.credentials.safeParse(stored ?? {}) : { success: true as const, data: {} };
+        if (!parsed.success) {
+          const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.')))].map((f) => `"${f}"`).join(', ');
+          return refuse(`credentials of connection "${spec.id}" (${spec.type}) are ${stored ? 'invalid' : 'not set'} (field ${fields}); set them first or pass them to the test`);
+        }
+        credentials = parsed.data as Record<string, unknown>;
+      }
+    } catch (err) {
+      return refuse(err instanceof Error ? err.message : String(err));
+    }
+    const report = await testConnection({
+      spec,
+      credentials,
+      timeoutMs: options.timeoutMs ?? def.connectTimeoutMs ?? this.connectTimeoutMs,
+      closeTimeoutMs: this.closeTimeoutMs,
+      dataDir: this.dataDir,
+      log: (level, message, fields) => this.writeLog(level, message, fields),
+    });
+    this.writeLog(report.ok ? 'info' : 'warn', `connection test of "${spec.id}" (${spec.type}): ${report.ok ? 'ok' : 'failed'}: ${report.message}`, {
+      connectionId: spec.id,
+      connectionType: spec.type,
+      ok: report.ok,
+      durationMs: report.durationMs,
+    });
+    return report;
+  }
+
+  // ---- credentials ------------------------------------------------------------------------
+
+  private async setCredentials(id: string, values: Readonly<Record<string, unknown>>, type: string | undefined): Promise<void> {
+    const running = this.compiled?.document.connections?.find((c) => c.id === id)?.type;
+    if (running !== undefined && type !== undefined && running !== type) {
+      throw new CredentialsError('CREDENTIALS_INVALID', `connection "${id}" is a "${running}" in the running document, not a "${type}"`);
+    }
+    const typeName = running ?? type;
+    if (typeName === undefined) {
+      throw new CredentialsError('CREDENTIALS_INVALID', `connection "${id}" is not in the running document; pass its type ({ type: "mqtt-broker" }) to store credentials before deploying it`);
+    }
+    const def = this.registry.connection(typeName);
+    if (!def) {
+      const known = this.registry.allConnections().map((c) => c.type);
+      throw new CredentialsError('CREDENTIALS_INVALID', `unknown connection type "${typeName}"; expected one of: ${known.length > 0 ? known.join(', ') : '(none given to the runtime)'}`);
+    }
+    await this.credentialStore.put(id, checkCredentials(def, id, values));
+    this.writeLog('info', `credentials of connection "${id}" (${typeName}) changed: ${Object.keys(values).join(', ') || 'no fields'}`, { connectionId: id, connectionType: typeName });
+    await this.credentialsChanged(id);
+  }
+
+  private async deleteCredentials(id: string): Promise<boolean> {
+    const removed = await this.credentialStore.remove(id);
+    if (removed) {
+      this.writeLog('info', `credentials of connection "${id}" deleted`, { connectionId: id });
+      await this.credentialsChanged(id);
+    }
+    return removed;
+  }
+
+  /**
+   * New secrets count like a changed entry: the running document is compiled again (the
+   * connection's signature carries the credentials' revision) and applied, so the connection
+   * reconnects and its nodes restart. Nothing happens when no running document has the entry.
+   */
+  private credentialsChanged(id: string): Promise<void> {
+    return this.serialised(async () => {
+      const current = this.compiled;
+      if (!current?.connections.has(id) || this.stopping) return;
+      const compiled = compileFlow(current.document, this.compileOptions());
+      if (!compiled.ok) {
+        this.writeLog('error', `applying the new credentials of connection "${id}" failed: ${compiled.issues.map((i) => i.message).join('; ')}`, { connectionId: id, code: 'CONNECTION_FAILED' });
+        return;
+      }
+      const diff = diffDeploy(current, compiled.flow);
+      await this.applyCompiled(compiled.flow, diff, []);
+      this.writeLog('info', `credentials of connection "${id}" applied: ${diff.restarted.length} node(s) restarted`, { connectionId: id, restarted: diff.restarted });
+    });
+  }
+
+  private compileOptions(): CompileOptions {
+    return {
+      registry: this.registry,
+      processEnv: this.processEnv,
+      defaultQueueCapacity: this.defaultCapacity,
+      credentialRevision: (id) => this.credentialStore.revision(id),
+    };
+  }
+
   // ---- deploy -----------------------------------------------------------------------------
 
   private serialised<T>(task: () => Promise<T>): Promise<T> {
@@ -143,11 +298,24 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     const validated = validate(input, { nodeTypes: (type) => this.registry.info(type), env: this.processEnv });
     if (!validated.ok || !validated.document) return { ok: false, issues: validated.issues };
     const warnings: ValidationIssue[] = validated.issues.filter((i) => i.severity === 'warning');
-    const compiled = compileFlow(validated.document, { registry: this.registry, processEnv: this.processEnv, defaultQueueCapacity: this.defaultCapacity });
+    const compiled = compileFlow(validated.document, this.compileOptions());
     if (!compiled.ok) return { ok: false, issues: [...compiled.issues, ...warnings] };
     const next = compiled.flow;
     const diff = diffDeploy(this.compiled, next);
+    await this.applyCompiled(next, diff, warnings);
+    const result = { ok: true as const, started: diff.started, stopped: diff.stopped, restarted: diff.restarted, unchanged: diff.unchanged, warnings };
+    this.writeLog('info', `deployed: ${diff.started.length} started, ${diff.restarted.length} restarted, ${diff.stopped.length} stopped, ${diff.unchanged.length} unchanged`, {
+      started: diff.started,
+      restarted: diff.restarted,
+      stopped: diff.stopped,
+      connections: diff.connections,
+    });
+    this.events.emit('deployed', result);
+    return result;
+  }
 
+  /** Apply a compiled graph: swap instances, close what left, hand connections over, start what is new. Setup failures become warnings. */
+  private async applyCompiled(next: CompiledFlow, diff: DeployDiff, warnings: ValidationIssue[]): Promise<void> {
     // Everything up to the first await happens synchronously, so no message is routed through a
     // half-built graph: new instances exist, queues moved, every sender re-linked, then old ones close.
     const previous = this.instances;
@@ -192,6 +360,8 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       if (dropped > 0) this.writeLog('warn', `${dropped} message(s) waiting in node "${node.id}" were dropped when it was removed`, { code: 'QUEUE_FULL' }, node.id);
     }
     for (const id of diff.stopped) this.contexts.removeNode(id);
+    // Changed and removed connections close (bounded) before anything starts, so a replacement client never runs beside the old one.
+    await this.supervisor.apply(next.connections);
 
     // Nodes that receive start before the sources that feed them, so first messages find them ready.
     const sources = toStart.filter(isSource);
@@ -205,16 +375,8 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
         warnings.push({ severity: 'warning', code: 'SETUP_FAILED', path: `$.nodes[${index}]`, nodeId: node.id, message: `node "${node.id}" (${node.def.type}) failed to start: ${failure}` });
       });
     }
-
-    const result = { ok: true as const, started: diff.started, stopped: diff.stopped, restarted: diff.restarted, unchanged: diff.unchanged, warnings };
-    this.writeLog('info', `deployed: ${diff.started.length} started, ${diff.restarted.length} restarted, ${diff.stopped.length} stopped, ${diff.unchanged.length} unchanged`, {
-      started: diff.started,
-      restarted: diff.restarted,
-      stopped: diff.stopped,
-      connections: diff.connections,
-    });
-    this.events.emit('deployed', result);
-    return result;
+    // A connection whose last user left in this deploy (and was not handed to a replacement) closes now.
+    await this.supervisor.sweep();
   }
 
   private instantiate(id: string, flow: CompiledFlow): NodeInstance {
@@ -231,6 +393,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       env: c.env,
       context: { node: this.contexts.node(id), flow: this.contexts.flow(c.tab), global: this.contexts.global() },
       host: this,
+      ...(c.connections.length === 0 ? {} : { connections: (owner) => new NodeConnections(owner, c.connections, this.supervisor) }),
     });
   }
 
@@ -290,6 +453,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
         if (dropped > 0) this.writeLog('warn', `${dropped} message(s) still waiting in node "${node.id}" were dropped at stop`, { code: 'QUEUE_FULL' }, node.id);
       }
       await Promise.all(rest.map((n) => n.close(this.closeTimeoutMs)));
+      await this.supervisor.stop();
       await this.contexts.flush();
       this.instances = new Map();
       this.compiled = undefined;

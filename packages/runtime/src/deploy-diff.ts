@@ -12,7 +12,11 @@ export interface DeployDiff {
   readonly unchanged: string[];
   /** Unchanged nodes whose name changed: updated in place, never restarted. */
   readonly renamed: string[];
-  /** Shared connections, by the same rule (type, version, config); a name change alone is no change. */
+  /**
+   * Shared connections, by the same rule (type, version, config, the document's env, the revision
+   * of their credentials); a name change alone is no change. A changed connection is reconnected,
+   * and every node that references it is in `restarted`.
+   */
   readonly connections: {
     readonly added: string[];
     readonly removed: string[];
@@ -24,8 +28,9 @@ export interface DeployDiff {
 /**
  * Compare the running graph with the next one. A node restarts when its compiled signature
  * differs (type, type version, raw config, queue settings, tab, the tab's layered env, incoming or
- * outgoing edges); layout never counts, and neither does a name change: the name is only a
- * label, so it is updated in place on the running instance (see `renamed`). Ids come back sorted.
+ * outgoing edges, the signature of a connection it references); layout never counts, and neither
+ * does a name change: the name is only a label, so it is updated in place on the running instance
+ * (see `renamed`). Ids come back sorted.
  *
  * @example
  * const diff = diffDeploy(running, next);
@@ -49,12 +54,12 @@ export function diffDeploy(previous: CompiledFlow | undefined, next: CompiledFlo
   }
   for (const id of before.keys()) if (!next.nodes.has(id)) stopped.push(id);
 
-  const oldConnections = previous?.connections ?? new Map<string, string>();
+  const oldConnections: CompiledFlow['connections'] = previous?.connections ?? new Map();
   const connections = { added: [] as string[], removed: [] as string[], changed: [] as string[], unchanged: [] as string[] };
-  for (const [id, sig] of next.connections) {
+  for (const [id, connection] of next.connections) {
     const old = oldConnections.get(id);
     if (old === undefined) connections.added.push(id);
-    else if (old !== sig) connections.changed.push(id);
+    else if (old.signature !== connection.signature) connections.changed.push(id);
     else connections.unchanged.push(id);
   }
   for (const id of oldConnections.keys()) if (!next.connections.has(id)) connections.removed.push(id);

@@ -3,6 +3,7 @@ import {
   ERROR_PORT,
   NodeError,
   type AnyNodeType,
+  type ConnectionHandle,
   type ContextStore,
   type ErrorCode,
   type Message,
@@ -15,6 +16,7 @@ import {
   toMessage,
 } from '@plantwire/node-sdk';
 import type { NodeCounters } from './api.js';
+import type { ConnectionOwner, NodeConnections } from './connection-handles.js';
 import { describeThrown, type ErrorOrigin, type ErrorWatcher } from './error-router.js';
 import { RingBuffer } from './ring-buffer.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
@@ -55,6 +57,8 @@ export interface NodeInstanceInit {
   readonly env: (name: string) => string | undefined;
   readonly context: { readonly node: ContextStore; readonly flow: ContextStore; readonly global: ContextStore };
   readonly host: NodeHost;
+  /** The node's leases on shared connections, for a node whose config references some. */
+  readonly connections?: (owner: ConnectionOwner) => NodeConnections;
 }
 
 /** Life of an instance: setting up → running → closing → closed; or failed when setup threw. */
@@ -82,7 +86,7 @@ const NO_TARGETS: readonly Target[] = Object.freeze([]);
  * that way; spontaneous sends (`ctx.emit`, catch/status/complete watchers, errors from timers) go
  * through the node's bounded outbox under its overflow policy.
  */
-export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
+export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, ConnectionOwner {
   readonly id: string;
   readonly def: AnyNodeType;
   readonly tab: string | undefined;
@@ -143,6 +147,8 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
   readonly defaultInput: string;
   /** How many input ports the type declares. */
   readonly inputCount: number;
+  /** Leases on the shared connections the config references; undefined when it references none. */
+  private readonly connections: NodeConnections | undefined;
 
   constructor(init: NodeInstanceInit) {
     this.id = init.id;
@@ -164,6 +170,20 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
     this.defaultInput = Object.keys(init.def.inputs)[0] ?? 'in';
     this.inputCount = Object.keys(init.def.inputs).length;
     this.ctx = this.makeContext(init);
+    this.connections = init.connections?.(this);
+  }
+
+  get nodeType(): string {
+    return this.def.type;
+  }
+
+  /** The badge follows the node's connections while it runs (a failed or closed node keeps its own). */
+  showConnectionStatus(status: NodeStatus): void {
+    if (this.phase === 'starting' || this.phase === 'running') this.host.statusChanged(this, status);
+  }
+
+  runListener(fn: () => unknown, what: string): void {
+    this.guard(fn, what);
   }
 
   /** The node's address, as errors and watcher messages carry it. */
@@ -528,11 +548,14 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
    */
   async start(timeoutMs: number): Promise<string | undefined> {
     try {
+      // Leases first: the connections start opening now, and setup can register onConnected at once.
+      this.connections?.acquire();
       if (this.def.setup) this.state = await withTimeout(Promise.resolve().then(() => this.def.setup!(this.ctx)), timeoutMs, `setup did not finish within ${timeoutMs} ms`);
     } catch (err) {
       this.phase = 'failed';
       this.accepting = false;
       this.stopTimers();
+      this.connections?.release();
       this.cDropped += this.queue.clear();
       this.wakeWaiters();
       this.cErrors++;
@@ -566,6 +589,8 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
       this.cErrors++;
       this.host.raise(this, err, undefined, false, 'NODE_FAILED', 'close failed');
     }
+    // After `close`, so a node can still unsubscribe through its client there.
+    this.connections?.release();
     this.phase = 'closed';
   }
 
@@ -670,6 +695,12 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher {
       signal: this.abort.signal,
       setTimeout: (fn, ms) => addTimer((cb) => setTimeout(cb, ms), clearTimeout, fn, true),
       setInterval: (fn, ms) => addTimer((cb) => setInterval(cb, ms), clearInterval, fn, false),
+      connection: <Client>(id: string) => {
+        if (!self.connections) {
+          throw new Error(`node "${self.id}" (${self.def.type}) asked for connection "${id}", but its config references no connection; name connections in connectionRef() config fields`);
+        }
+        return self.connections.handle(id) as ConnectionHandle<Client>;
+      },
     };
   }
 }

@@ -1,6 +1,7 @@
 import {
   toMessage,
   type AnyNodeType,
+  type ConnectionHandle,
   type ContextStore,
   type Message,
   type MessageInit,
@@ -56,6 +57,30 @@ export interface TestNodeOptions {
   readonly id?: string;
   readonly env?: Record<string, string | undefined>;
   readonly now?: () => number;
+  /**
+   * Fake clients by connection id, for a node that uses `ctx.connection(id)`: each handle is
+   * `connected` with the given client (onConnected listeners are called with it on a microtask).
+   * Supervision itself (reconnects, backoff) is tested with `runFlow` and a real connection type.
+   */
+  readonly connections?: Readonly<Record<string, unknown>>;
+}
+
+/** A handle that is connected from the start with a test's fake client. */
+function fakeHandle(id: string, client: unknown): ConnectionHandle<unknown> {
+  return {
+    id,
+    type: 'test',
+    state: 'connected',
+    client,
+    reason: undefined,
+    onConnected(listener) {
+      queueMicrotask(() => void listener(client));
+      return () => undefined;
+    },
+    onDisconnected: () => () => undefined,
+    whenConnected: async () => client,
+    requireClient: () => client,
+  };
 }
 
 /**
@@ -108,6 +133,12 @@ export async function testNode<T extends AnyNodeType>(nodeType: T, config: Recor
       const t = setInterval(fn, ms);
       timers.add(t);
       return () => { clearInterval(t); timers.delete(t); };
+    },
+    connection<Client>(id: string) {
+      if (!options.connections || !Object.hasOwn(options.connections, id)) {
+        throw new Error(`testNode: the node asked for connection "${id}"; pass a fake client for it in options.connections`);
+      }
+      return fakeHandle(id, options.connections[id]) as ConnectionHandle<Client>;
     },
   };
   const state = nodeType.setup ? await nodeType.setup(ctx) : undefined;

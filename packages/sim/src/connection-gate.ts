@@ -1,0 +1,87 @@
+import type { Server, Socket } from 'node:net';
+
+/** How to stop and restart reading from one connection, when `socket.pause()` is not enough. */
+export interface ReadControl {
+  pause(): void;
+  resume(): void;
+}
+
+interface Entry {
+  readonly socket: Socket;
+  readonly read: ReadControl | undefined;
+  stalled: boolean;
+  wasPaused: boolean;
+}
+
+/**
+ * The live connections of one server, so a fault can freeze them all (a silent device: nothing is
+ * read, nothing is written, the TCP connection stays up) or cut them (a restart). New connections
+ * made while frozen are frozen as soon as they arrive.
+ *
+ * Writes are held with `cork()` rather than dropped so that, when the silence ends, the protocol
+ * stream is intact and the client sees a late answer, as from a device that hung and recovered.
+ */
+export class ConnectionGate {
+  readonly #entries = new Map<Socket, Entry>();
+  #stalled = false;
+
+  /** Track every connection of a `net.Server`; for servers that hand sockets to a library untouched. */
+  watch(server: Server): void {
+    server.on('connection', (socket: Socket) => this.track(socket));
+  }
+
+  /**
+   * Track one connection.
+   *
+   * @param read how to stop reading it; default `socket.pause()`, which does nothing for a library
+   *   that reads on 'readable' (aedes), hence the hook.
+   */
+  track(socket: Socket, read?: ReadControl): void {
+    const entry: Entry = { socket, read, stalled: false, wasPaused: false };
+    this.#entries.set(socket, entry);
+    socket.once('close', () => this.#entries.delete(socket));
+    if (this.#stalled) stallOne(entry);
+  }
+
+  get stalled(): boolean {
+    return this.#stalled;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  stall(): void {
+    this.#stalled = true;
+    for (const entry of this.#entries.values()) stallOne(entry);
+  }
+
+  release(): void {
+    this.#stalled = false;
+    for (const entry of this.#entries.values()) releaseOne(entry);
+  }
+
+  /** Cut every connection (the peer sees a reset), e.g. before a restart. */
+  destroyAll(): void {
+    for (const { socket } of this.#entries.values()) socket.destroy();
+    this.#entries.clear();
+  }
+}
+
+function stallOne(entry: Entry): void {
+  if (entry.stalled || entry.socket.destroyed) return;
+  entry.stalled = true;
+  entry.wasPaused = entry.socket.isPaused();
+  if (entry.read) entry.read.pause();
+  else entry.socket.pause();
+  entry.socket.cork();
+}
+
+function releaseOne(entry: Entry): void {
+  if (!entry.stalled) return;
+  entry.stalled = false;
+  if (entry.socket.destroyed) return;
+  entry.socket.uncork();
+  if (entry.read) entry.read.resume();
+  else if (!entry.wasPaused) entry.socket.resume();
+}

@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '@plantwire/flow';
-import { newMessageId, type AnyNodeType, type Message, type MessageInit } from '@plantwire/node-sdk';
-import { createRuntime, type DebugEvent, type LogEvent, type NodeCounters, type NodeErrorEvent, type Runtime, type StatusEvent, type StopReport } from '@plantwire/runtime';
+import { newMessageId, type AnyConnectionType, type AnyNodeType, type Message, type MessageInit } from '@plantwire/node-sdk';
+import { createRuntime, type RuntimeOptions, type DebugEvent, type LogEvent, type NodeCounters, type NodeErrorEvent, type Runtime, type StatusEvent, type StopReport } from '@plantwire/runtime';
 
 /** Options of {@link runFlow}. */
 export interface RunFlowOptions {
@@ -11,6 +11,17 @@ export interface RunFlowOptions {
   /** Where context is persisted; default memory-only. */
   readonly dataDir?: string;
   readonly defaultQueueCapacity?: number;
+  /** The connection types the flow's `connections` entries use (the runtime knows no others). */
+  readonly connectionTypes?: readonly AnyConnectionType[];
+  /** Reconnect backoff of supervised connections; tests shorten it. Default the runtime's. */
+  readonly connectionBackoff?: RuntimeOptions['connectionBackoff'];
+  /** How long a connection's `connect` may take. Default the runtime's. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Secrets by connection entry id, stored in the runtime's credential store before the flow is
+   * deployed (the entry's type is read from the document's `connections`).
+   */
+  readonly credentials?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** A bound on how long to wait. */
@@ -74,6 +85,9 @@ export async function runFlow(document: unknown, options: RunFlowOptions): Promi
     env: options.env ?? {},
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.defaultQueueCapacity === undefined ? {} : { defaultQueueCapacity: options.defaultQueueCapacity }),
+    ...(options.connectionTypes === undefined ? {} : { connectionTypes: options.connectionTypes }),
+    ...(options.connectionBackoff === undefined ? {} : { connectionBackoff: options.connectionBackoff }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
   });
   const types = new Map(options.nodeTypes.map((t) => [t.type, t]));
   const sentByPort = new Map<string, Message[]>();
@@ -118,6 +132,12 @@ export async function runFlow(document: unknown, options: RunFlowOptions): Promi
     runtime.on('deployed', notify),
   ];
 
+  for (const [connectionId, values] of Object.entries(options.credentials ?? {})) {
+    const entries = (document as { connections?: Array<{ id?: unknown; type?: unknown }> } | null)?.connections;
+    const type = Array.isArray(entries) ? entries.find((c) => c?.id === connectionId)?.type : undefined;
+    if (typeof type !== 'string') throw new Error(`runFlow: credentials given for "${connectionId}", but the document has no connection entry with that id`);
+    await runtime.credentials.set(connectionId, values, { type });
+  }
   const result = await runtime.deploy(document);
   if (!result.ok) {
     await runtime.stop();

@@ -18,6 +18,11 @@ export const ERROR_CODES = {
   ERROR_LOOP: 'An error was raised while handling an error too many times; the loop was broken.',
   QUEUE_FULL: 'A queue was full and the overflow policy dropped a message.',
   INPUT_INVALID: 'A message lacks a property the node needs, or the property has the wrong type (e.g. a non-number where a number is compared).',
+  SUBSCRIBE_REFUSED: 'A broker or server refused a subscription (not authorised, invalid filter, quota).',
+  PUBLISH_REFUSED: 'A broker acknowledged a publish with a failure reason (not authorised, quota, topic invalid).',
+  DEVICE_EXCEPTION: 'A device answered a request with a protocol exception (a Modbus exception code: illegal address, illegal value, busy, gateway).',
+  READ_REFUSED: 'A server answered a read with a Bad status for the node itself (OPC UA BadNodeIdUnknown, BadNodeIdInvalid, BadNotReadable).',
+  WRITE_REFUSED: 'A device or server refused a write with a Bad status (OPC UA BadOutOfRange, BadNotWritable, BadTypeMismatch, BadUserAccessDenied).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -190,11 +190,34 @@ function setAt(container: unknown, segments: MsgPath, depth: number, value: unkn
     // A parsed path never holds these, but a hand-built one could; `copy['__proto__'] =` would set the prototype.
     if (FORBIDDEN.has(key)) throw forbidden(formatPath(segments), key, depth);
     const child = last ? value : setAt(container[key], segments, depth + 1, value);
-    const copy: Record<string, unknown> = { ...container };
-    copy[key] = child;
-    return copy;
+    return copyWith(container, key, child);
   }
   throw cannot('set', segments, depth, container);
+}
+
+/**
+ * A shallow copy of a plain object with `key` set to `value`: the same result as
+ * `{ ...obj, [key]: value }`. `key` must not be `__proto__`, `prototype` or `constructor` (callers
+ * check, as {@link setPath} does).
+ *
+ * Built the way Node 20's V8 does fastest: overwriting a property of a spread copy is cheap, but
+ * adding one to it takes a slow path (~1 µs: the copy's map has no cached transitions), whereas
+ * `Object.assign` onto a fresh `{}` builds the map through ordinary, cached transitions (~10×
+ * faster). `Object.assign` *sets* properties, so an own `__proto__` key (JSON can make one) would
+ * change the copy's prototype instead of being copied: such an object takes the spread.
+ *
+ * @example
+ * copyWith({ payload: 1 }, 'topic', 't'); // { payload: 1, topic: 't' }
+ */
+export function copyWith(obj: Readonly<Record<string, unknown>>, key: string, value: unknown): Record<string, unknown> {
+  if (Object.hasOwn(obj, key) || Object.hasOwn(obj, '__proto__')) {
+    const copy: Record<string, unknown> = { ...obj };
+    copy[key] = value;
+    return copy;
+  }
+  const copy: Record<string, unknown> = Object.assign({}, obj);
+  copy[key] = value;
+  return copy;
 }
 
 /**
@@ -210,11 +233,7 @@ export function setPath<T>(obj: T, path: string | MsgPath, value: unknown): T {
   if (segments.length === 1) {
     // The hot case (`payload`, `topic`): one shallow copy of the message, nothing else.
     const key = segments[0]!;
-    if (typeof key === 'string' && !FORBIDDEN.has(key) && isPlainObject(obj)) {
-      const copy: Record<string, unknown> = { ...obj };
-      copy[key] = value;
-      return copy as T;
-    }
+    if (typeof key === 'string' && !FORBIDDEN.has(key) && isPlainObject(obj)) return copyWith(obj, key, value) as T;
   }
   if (segments.length === 0) return value as T;
   return setAt(obj, segments, 0, value) as T;

@@ -1,0 +1,186 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConnection, type ConnectionContext } from '@plantwire/node-sdk';
+import type { OPCUACertificateManager, OPCUAClient, UserIdentityInfo } from 'node-opcua';
+import { z } from 'zod';
+import { loadOpcua } from '../load-opcua.js';
+import { certificateFingerprints, isFingerprintTrusted, type CertificateFingerprints } from './fingerprint.js';
+import { OpcuaEndpointClient } from './opcua-endpoint-client.js';
+
+const securityModes = ['None', 'Sign', 'SignAndEncrypt'] as const;
+const securityPolicies = ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
+
+const config = z
+  .object({
+    endpointUrl: z
+      .string()
+      .regex(/^opc\.tcp:\/\/[^\s/]+/, 'expected an OPC UA endpoint URL: opc.tcp://host:port/path')
+      .meta({ title: 'Endpoint URL', examples: ['opc.tcp://127.0.0.1:4840/UA/Plant'] }),
+    securityMode: z.enum(securityModes).default('None').meta({ title: 'Security mode', description: 'None, Sign, or SignAndEncrypt (signed and encrypted messages).' }),
+    securityPolicy: z.enum(securityPolicies).default('None').meta({ title: 'Security policy', description: 'Must be None with security mode None, and not None otherwise.' }),
+    userIdentity: z.enum(['anonymous', 'username']).default('anonymous').meta({ title: 'User identity', description: 'With `username`, the password is a credential of this connection.' }),
+    username: z.string().min(1).optional().meta({ title: 'User name' }),
+    trustedServerCertificates: z
+      .array(z.string().regex(/^(sha-?(1|256)\s*[:=]\s*)?[0-9a-fA-F:\s-]+$/i, 'expected a SHA-1 or SHA-256 fingerprint in hex, e.g. "AB:CD:…"'))
+      .default([])
+      .meta({
+        title: 'Trusted server certificates',
+        description:
+          'SHA-1 or SHA-256 fingerprints of the server certificates to trust (`AB:CD:…`). Needed for Sign and SignAndEncrypt: an untrusted server is refused, and the error names the fingerprint to add here.',
+      }),
+    sessionTimeoutMs: z.int().min(1000).max(3_600_000).default(60_000).meta({ title: 'Session timeout (ms)', description: 'How long the server keeps the session (and its subscriptions) after the link drops.' }),
+  })
+  .superRefine((c, issue) => {
+    if ((c.securityMode === 'None') !== (c.securityPolicy === 'None')) {
+      issue.addIssue({ code: 'custom', path: ['securityPolicy'], message: `security mode ${c.securityMode} needs ${c.securityMode === 'None' ? 'security policy None' : 'a security policy other than None'}` });
+    }
+    if (c.userIdentity === 'username' && !c.username) {
+      issue.addIssue({ code: 'custom', path: ['username'], message: 'user identity "username" needs a user name' });
+    }
+  });
+
+const credentials = z.object({
+  password: z.string().optional().meta({ title: 'Password', secret: true }),
+});
+
+type Config = z.output<typeof config>;
+type Ctx = ConnectionContext<Config, z.output<typeof credentials>>;
+
+/** The certificate manager's folder: the connection's own data directory, else a fresh temp dir (memory-only runtimes). */
+async function pkiFolder(ctx: Ctx): Promise<string> {
+  return ctx.dataDir ? join(ctx.dataDir, 'pki') : join(await mkdtemp(join(tmpdir(), 'plantwire-opcua-')), 'pki');
+}
+
+const CONNECTION_STRATEGY = {
+  // maxRetry 0 switches node-opcua's own reconnection off (`reconnectOnFailure` is false): a
+  // broken channel emits 'connection_lost' + 'close' instead of being repaired. The runtime then
+  // reconnects with a new client and session, and nodes subscribe afresh in `onConnected`. Letting
+  // node-opcua repair the channel as well would race the runtime and, on a repaired session,
+  // transfer the old subscriptions next to the new ones: two live subscriptions after a restart.
+  maxRetry: 0,
+  initialDelay: 100,
+  maxDelay: 1000,
+};
+
+/**
+ * Make sure the server at the endpoint presents a certificate whose fingerprint is listed in the
+ * config, and put it into the client's trusted store (node-opcua checks the store when it opens
+ * the secure channel). Asks the server's endpoints over an unsecured discovery channel, as
+ * node-opcua itself does. Throws, naming both fingerprints, when the certificate is not listed.
+ */
+async function trustServer(ctx: Ctx, cm: OPCUACertificateManager): Promise<CertificateFingerprints> {
+  const opcua = await loadOpcua();
+  const { endpointUrl, securityMode, securityPolicy } = ctx.config;
+  const discovery = opcua.OPCUAClient.create({
+    applicationName: 'Plantwire',
+    clientCertificateManager: cm,
+    endpointMustExist: false,
+    connectionStrategy: CONNECTION_STRATEGY,
+  });
+  const abort = () => void discovery.disconnect().catch(() => undefined);
+  ctx.signal.addEventListener('abort', abort, { once: true });
+  let endpoints;
+  try {
+    await discovery.connect(endpointUrl);
+    endpoints = await discovery.getEndpoints();
+  } finally {
+    ctx.signal.removeEventListener('abort', abort);
+    await discovery.disconnect().catch(() => undefined);
+  }
+  const wantedMode = opcua.MessageSecurityMode[securityMode];
+  const wantedPolicy = opcua.SecurityPolicy[securityPolicy];
+  const endpoint = endpoints.find((e) => e.securityMode === wantedMode && e.securityPolicyUri === wantedPolicy);
+  if (!endpoint) {
+    const offered = endpoints.map((e) => `${opcua.MessageSecurityMode[e.securityMode]}/${String(e.securityPolicyUri).split('#')[1] ?? e.securityPolicyUri}`);
+    throw new Error(`OPC UA server ${endpointUrl} offers no endpoint with security ${securityMode}/${securityPolicy}; it offers ${[...new Set(offered)].join(', ')}`);
+  }
+  const der = endpoint.serverCertificate;
+  if (!der || der.length === 0) throw new Error(`OPC UA server ${endpointUrl} advertises no certificate for ${securityMode}/${securityPolicy}`);
+  const fingerprints = certificateFingerprints(der);
+  if (!isFingerprintTrusted(der, ctx.config.trustedServerCertificates)) {
+    throw new Error(
+      `OPC UA server ${endpointUrl} presented a certificate that is not trusted: to trust it, add its fingerprint to ` +
+        `trustedServerCertificates of connection "${ctx.id}": SHA-256 ${fingerprints.sha256} (or SHA-1 ${fingerprints.sha1})`,
+    );
+  }
+  await cm.trustCertificate(der);
+  return fingerprints;
+}
+
+function userIdentity(ctx: Ctx, opcua: typeof import('node-opcua')): UserIdentityInfo {
+  if (ctx.config.userIdentity === 'anonymous') return { type: opcua.UserTokenType.Anonymous };
+  if (ctx.credentials.password === undefined) {
+    throw new Error(`connection "${ctx.id}" logs in as "${ctx.config.username}" but has no password: set the credential "password"`);
+  }
+  return { type: opcua.UserTokenType.UserName, userName: ctx.config.username!, password: ctx.credentials.password };
+}
+
+/**
+ * An OPC UA server endpoint: one node-opcua client and one session, shared by every node that
+ * references the entry. Security None, Sign or SignAndEncrypt; anonymous or user/password login
+ * (the password is a credential). The client certificate is generated on first use into the
+ * connection's data directory (`<dataDir>/connections/<id>/pki`), and server certificates are
+ * trusted only by the fingerprints listed in the config: no files to copy.
+ *
+ * Reconnection belongs to the runtime: node-opcua's is off (`maxRetry: 0`). When the channel or the
+ * session dies (`connection_lost`, `close`, `session_closed`, a failed session keep-alive) the
+ * connection reports `ctx.lost`, the runtime disposes the client (deleting its subscriptions when
+ * the server is still there) and connects a new one after a backoff; `opcua-subscribe` nodes
+ * create their subscription again in `onConnected`, once per connect.
+ */
+export const opcuaEndpoint = defineConnection({
+  type: 'opcua-endpoint',
+  version: 1,
+  summary: 'An OPC UA server endpoint (one client and session shared by its nodes).',
+  icon: 'server',
+  config,
+  credentials,
+  // A first connect generates the client's RSA key pair (≈1–2 s on a loaded machine) before the handshake.
+  connectTimeoutMs: 20_000,
+  async connect(ctx) {
+    const opcua = await loadOpcua();
+    const identity = userIdentity(ctx, opcua);
+    const cm = new opcua.OPCUACertificateManager({ rootFolder: await pkiFolder(ctx), automaticallyAcceptUnknownCertificate: false });
+    let client: OPCUAClient | undefined;
+    const abort = () => void client?.disconnect().catch(() => undefined);
+    ctx.signal.addEventListener('abort', abort, { once: true });
+    try {
+      await cm.initialize();
+      const secured = ctx.config.securityMode !== 'None';
+      const fingerprints = secured ? await trustServer(ctx, cm) : undefined;
+      client = opcua.OPCUAClient.create({
+        applicationName: 'Plantwire',
+        clientCertificateManager: cm,
+        securityMode: opcua.MessageSecurityMode[ctx.config.securityMode],
+        securityPolicy: opcua.SecurityPolicy[ctx.config.securityPolicy],
+        endpointMustExist: false,
+        connectionStrategy: CONNECTION_STRATEGY,
+        keepSessionAlive: true,
+        requestedSessionTimeout: ctx.config.sessionTimeoutMs,
+      });
+      await client.connect(ctx.config.endpointUrl);
+      if (ctx.signal.aborted) throw new Error('connect aborted');
+      const session = await client.createSession(identity);
+      const wrapper = new OpcuaEndpointClient(ctx.config.endpointUrl, client, session, cm, fingerprints);
+      const lost = (why: string) => () => {
+        if (wrapper.isOpen) ctx.lost(new Error(`OPC UA ${why} (${ctx.config.endpointUrl})`));
+      };
+      client.on('connection_lost', lost('connection lost'));
+      client.on('close', lost('connection closed'));
+      session.on('session_closed', lost('session closed'));
+      session.on('keepalive_failure', lost('session keep-alive failed'));
+      return wrapper;
+    } catch (err) {
+      await client?.disconnect().catch(() => undefined);
+      await cm.dispose().catch(() => undefined);
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`cannot connect to OPC UA server ${ctx.config.endpointUrl}: ${message}`, { cause: err });
+    } finally {
+      ctx.signal.removeEventListener('abort', abort);
+    }
+  },
+  async disconnect(client) {
+    await client.dispose();
+  },
+});

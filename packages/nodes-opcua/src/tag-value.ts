@@ -1,0 +1,49 @@
+import type { TagValue } from '@plantwire/node-sdk';
+
+/** The part of node-opcua's StatusCode this package reads (kept structural so pure code needs no node-opcua import). */
+export interface StatusCodeLike {
+  readonly value: number;
+  readonly name: string;
+}
+
+/** The part of node-opcua's DataValue this package reads. */
+export interface DataValueLike {
+  readonly value: { readonly value: unknown } | null | undefined;
+  readonly statusCode: StatusCodeLike;
+  readonly sourceTimestamp: Date | null | undefined;
+  readonly serverTimestamp: Date | null | undefined;
+}
+
+/**
+ * The quality of an OPC UA status code, from its severity (the two top bits, OPC UA Part 4
+ * §7.39): 00 Good, 01 Uncertain, 10/11 Bad.
+ */
+export function qualityOf(status: StatusCodeLike): TagValue['quality'] {
+  const severity = (status.value >>> 30) & 0b11;
+  return severity === 0 ? 'good' : severity === 1 ? 'uncertain' : 'bad';
+}
+
+/** A plain JSON-friendly value: Int64 pairs stay arrays, typed arrays become arrays, byte strings Buffers. */
+function plain(value: unknown): unknown {
+  if (value instanceof Float32Array || value instanceof Float64Array || value instanceof Int8Array || value instanceof Int16Array || value instanceof Int32Array || value instanceof Uint16Array || value instanceof Uint32Array) {
+    return Array.from(value);
+  }
+  return value;
+}
+
+/**
+ * A device value as Plantwire messages carry it: value, quality from the status code (a status
+ * that is not good gives its name as `reason`), the source timestamp (the server's when the
+ * source gave none, else now) and the server timestamp.
+ */
+export function toTagValue(dataValue: DataValueLike, now: () => Date = () => new Date()): TagValue {
+  const quality = qualityOf(dataValue.statusCode);
+  const source = dataValue.sourceTimestamp ?? dataValue.serverTimestamp ?? now();
+  return {
+    value: plain(dataValue.value?.value ?? null),
+    quality,
+    sourceTime: source.toISOString(),
+    ...(dataValue.serverTimestamp ? { serverTime: dataValue.serverTimestamp.toISOString() } : {}),
+    ...(quality === 'good' ? {} : { reason: dataValue.statusCode.name }),
+  };
+}

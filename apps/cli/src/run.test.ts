@@ -70,6 +70,18 @@ describe('plantwire run', () => {
     expect(cli.stderr.filter((l) => l !== '').every((l) => jsonLine(l) !== undefined)).toBe(true);
   });
 
+  it('as `pnpm plantwire run`: a SIGTERM sent to pnpm reaches the runtime, which stops cleanly and exits 0', async () => {
+    // The root script `exec`s node: with a shell in between, pnpm would relay the signal to the
+    // shell only, and the runtime would run on as an orphan holding our pipes (this test would hang).
+    const pnpm = process.env['PLANTWIRE_PNPM'] ?? 'pnpm';
+    const cli = spawnCli(['run', 'examples/demo.flow.json'], { launcher: [pnpm, '--silent', 'plantwire'] });
+    running.push(cli);
+    await cli.line('stdout', (l) => l.startsWith('{"node":"print"'));
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr.some(logged(/^stopped: /))).toBe(true);
+  });
+
   it('stops on SIGINT too, with exit 0', async () => {
     const cli = spawnCli(['run', 'examples/demo.flow.json', '--log-level', 'warn']);
     running.push(cli);

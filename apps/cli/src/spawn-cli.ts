@@ -21,9 +21,14 @@ export interface CliProcess {
  * Spawn `node --import tsx apps/cli/src/main.ts …args` from the repo root (or another entry, e.g.
  * the bundle). Output is collected line by line; waiting is on events, never on time.
  */
-export function spawnCli(args: readonly string[], options: { readonly entry?: readonly string[]; readonly env?: Record<string, string> } = {}): CliProcess {
+export function spawnCli(
+  args: readonly string[],
+  options: { readonly entry?: readonly string[]; readonly launcher?: readonly [string, ...string[]]; readonly env?: Record<string, string> } = {},
+): CliProcess {
   const entry = options.entry ?? ['--import', 'tsx', join(repoRoot, 'apps/cli/src/main.ts')];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  // `launcher` runs the command the way users type it (e.g. `pnpm plantwire`) instead of node directly.
+  const [command, ...prefix] = options.launcher ?? [process.execPath, ...entry];
+  const child = spawn(command, [...prefix, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -88,7 +88,7 @@ export class CodecError extends Error {
 
 /** Register words → the bytes in value order (A B C D …), undoing the layout's byte and word order. */
 function wordsToBytes(words: readonly number[], layout: TagLayout): Buffer {
-  const ordered = words;
+  const ordered = layout.wordOrder === 'CDAB' ? [...words].reverse() : words;
   const buf = Buffer.alloc(ordered.length * 2);
   ordered.forEach((w, i) => {
     const word = w & 0xffff;

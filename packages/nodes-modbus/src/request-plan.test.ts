@@ -5,22 +5,23 @@ const hr = (address: number, count = 1, unitId = 1): PlannedTag => ({ unitId, ar
 
 /** Independent check: every tag is inside exactly one request of its unit/area, and requests respect the limits. */
 function checkCovers(tags: readonly PlannedTag[], requests: ReturnType<typeof planReads>, maxGap: number) {
+  const holders = new Map<PlannedTag, Array<(typeof requests)[number]>>();
+  for (const r of requests) for (const t of r.tags) holders.set(t, [...(holders.get(t) ?? []), r]);
   for (const tag of tags) {
-    const holders = requests.filter((r) => r.tags.includes(tag));
-    expect(holders).toHaveLength(1);
-    const r = holders[0]!;
-    expect(r.unitId).toBe(tag.unitId);
-    expect(r.area).toBe(tag.area);
-    expect(tag.address).toBeGreaterThanOrEqual(r.address);
-    expect(tag.address + tag.count).toBeLessThanOrEqual(r.address + r.count);
+    const found = holders.get(tag) ?? [];
+    if (found.length !== 1) expect.fail(`tag ${tag.unitId}/${tag.area}/${tag.address} is in ${found.length} requests`);
+    const r = found[0]!;
+    if (r.unitId !== tag.unitId || r.area !== tag.area || tag.address < r.address || tag.address + tag.count > r.address + r.count) {
+      expect.fail(`tag ${tag.unitId}/${tag.area}/${tag.address}+${tag.count} is not inside request ${r.unitId}/${r.area}/${r.address}+${r.count}`);
+    }
   }
   for (const r of requests) {
-    expect(r.count).toBeLessThanOrEqual(r.area === 'coil' || r.area === 'discrete' ? 2000 : 125);
+    if (r.count > (r.area === 'coil' || r.area === 'discrete' ? 2000 : 125)) expect.fail(`request ${r.area}/${r.address} reads ${r.count}`);
     // No hole inside a request is larger than maxGap.
     const sorted = [...r.tags].sort((a, b) => a.address - b.address);
     let end = sorted[0]!.address;
     for (const t of sorted) {
-      expect(t.address - end).toBeLessThanOrEqual(maxGap);
+      if (t.address - end > maxGap) expect.fail(`request ${r.area}/${r.address} reads through a gap of ${t.address - end}`);
       end = Math.max(end, t.address + t.count);
     }
   }

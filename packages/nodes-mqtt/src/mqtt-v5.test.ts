@@ -1,6 +1,6 @@
 /** MQTT 5 features and interop with Debian's mosquitto (2.0.11) and its command-line clients. */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { flowDoc, outsideClient, run, whenSubscribed } from './test-support/harness.js';
+import { flowDoc, outsideClient, run, whenAllConnected, whenSubscribed } from './test-support/harness.js';
 import { runClient, startMosquitto, type Mosquitto } from './test-support/mosquitto.js';
 
 let broker: Mosquitto;
@@ -97,5 +97,45 @@ describe('MQTT 5 against mosquitto', () => {
     // Retained, so the CLI subscriber started after the publish gets it; -C 1 exits after one message.
     const line = await runClient('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-V', '5', '-t', 'interop/out', '-C', '1', '-W', '5', '-F', '%t %p %P']);
     expect(line.trim()).toBe('interop/out {"temp":22} src:plantwire');
+  });
+});
+
+describe('QoS 2 and refusals (MQTT 5, mosquitto)', () => {
+  it('QoS 2: mqtt-out completes on PUBCOMP and mqtt-in delivers each message exactly once with qos 2', async () => {
+    const { complete } = await import('@plantwire/nodes-core');
+    const flow = await run(
+      flowDoc(
+        [{ id: 'q2', config: v5() }],
+        [
+          { id: 'out', type: 'mqtt-out', config: { broker: 'q2', topic: 'q2/x', qos: 2 } },
+          { id: 'in', type: 'mqtt-in', config: { broker: 'q2', topic: 'q2/x', qos: 2, payloadFormat: 'text' } },
+          { id: 'done', type: 'complete', config: { nodes: ['out'] } },
+          { id: 'probe', type: 'broker-probe', config: { broker: 'q2' } },
+        ],
+      ),
+      { extra: [complete] },
+    );
+    cleanups.push(() => flow.stop());
+    await whenSubscribed('q2', 'q2/x');
+    for (let i = 0; i < 10; i++) flow.inject('out', { payload: String(i) });
+    expect((await flow.take('done', 10)).map((m) => m.payload)).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+    const got = await flow.take('in', 10);
+    expect(got.map((m) => m.payload)).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+    expect(got.every((m) => m['qos'] === 2)).toBe(true);
+    expect(flow.errors).toEqual([]);
+  });
+
+  it('a publish the broker\'s ACL denies is PUBLISH_REFUSED with the reason code; the next one still goes out', async () => {
+    // mosquitto grants a denied subscription (it filters at delivery), so only the publish side can be refused here.
+    const guarded = await startMosquitto({ acl: 'topic readwrite open/#\n' });
+    cleanups.push(() => guarded.stop());
+    const flow = await run(flowDoc([{ id: 'acl', config: { url: guarded.url, protocolVersion: 5 } }], [{ id: 'out', type: 'mqtt-out', config: { broker: 'acl', qos: 1 } }]));
+    cleanups.push(() => flow.stop());
+    await whenAllConnected(flow);
+    flow.inject('out', { topic: 'secret/x', payload: 1 });
+    flow.inject('out', { topic: 'open/x', payload: 2 });
+    await flow.waitFor(() => flow.metrics()['out']!.in === 2 && flow.metrics()['out']!.queueDepth === 0 && flow.errors.length === 1, { timeoutMs: 5000 });
+    expect(flow.errors[0]).toMatchObject({ nodeId: 'out', code: 'PUBLISH_REFUSED', message: expect.stringMatching(/"secret\/x".*reason code 135/) });
+    expect(flow.runtime.connections()[0]).toMatchObject({ state: 'connected' });
   });
 });

@@ -107,7 +107,8 @@ export const modbusRead = defineNode({
 
     const notConnected = (): Map<string, TagValue> => {
       const sourceTime = new Date().toISOString();
-      const reason = `not connected${handle.reason ? ` (${handle.reason})` : ''}`;
+      const why = handle.reason ?? (handle.state === 'connecting' ? 'connecting' : handle.state);
+      const reason = `not connected (${why})`;
       return new Map(config.tags.map((t) => [t.name, { value: null, quality: 'bad' as const, sourceTime, reason, ...(t.unit === undefined ? {} : { unit: t.unit }) }]));
     };
 

@@ -96,7 +96,10 @@ export const mqttIn = defineNode({
         ...(packet.properties && Object.keys(packet.properties).length !== 0 ? { properties: packet.properties } : {}),
       };
       if (refused.length !== 0) {
+        // Still behind (e.g. a reconnect brought a new client while refused messages wait): keep
+        // order, and hold this client too so the backlog cannot grow.
         refused.push(msg);
+        client.hold(state.owner);
         return;
       }
       if (!ctx.emit(msg)) {

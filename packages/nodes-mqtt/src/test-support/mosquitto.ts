@@ -37,8 +37,8 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** Start mosquitto on 127.0.0.1; with `users`, anonymous clients are refused and these name/password pairs accepted. */
-export async function startMosquitto(options: { users?: Record<string, string> } = {}): Promise<Mosquitto> {
+/** Start mosquitto on 127.0.0.1; with `users`, anonymous clients are refused and these name/password pairs accepted; `acl` is an acl_file's text. */
+export async function startMosquitto(options: { users?: Record<string, string>; acl?: string } = {}): Promise<Mosquitto> {
   const binary = requireBinary('mosquitto');
   const dir = await mkdtemp(join(tmpdir(), 'plantwire-mosquitto-'));
   const port = await freePort();
@@ -56,6 +56,13 @@ export async function startMosquitto(options: { users?: Record<string, string> }
     lines.push('allow_anonymous false', `password_file ${file}`);
   } else {
     lines.push('allow_anonymous true');
+  }
+  if (options.acl !== undefined) {
+    const file = join(dir, 'acl');
+    await writeFile(file, options.acl);
+    await chmod(dir, 0o755);
+    await chmod(file, 0o644);
+    lines.push(`acl_file ${file}`);
   }
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `${lines.join('\n')}\n`);

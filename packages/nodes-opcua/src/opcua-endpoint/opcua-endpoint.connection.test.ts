@@ -70,7 +70,7 @@ describe('opcua-endpoint against the simulated plant', () => {
 
   it('refuses an untrusted server certificate and names its fingerprint', async () => {
     const config = { endpointUrl: url, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' };
-    const error = await connectEndpoint(config, { dataDir: join(env.dir, 'untrusted') }).then(
+    const error = await connectEndpoint(config, { dataDir: join(env.dir, 'plain') }).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -79,7 +79,7 @@ describe('opcua-endpoint against the simulated plant', () => {
 
   it('opens a SignAndEncrypt session as a user once the certificate is trusted by fingerprint', async () => {
     const sha256 = /SHA-256 ([0-9A-F:]+)/.exec(
-      await connectEndpoint({ endpointUrl: url, securityMode: 'Sign', securityPolicy: 'Basic256Sha256' }, { dataDir: join(env.dir, 'probe') }).then(
+      await connectEndpoint({ endpointUrl: url, securityMode: 'Sign', securityPolicy: 'Basic256Sha256' }, { dataDir: join(env.dir, 'plain') }).then(
         () => '',
         (e: Error) => e.message,
       ),
@@ -94,7 +94,7 @@ describe('opcua-endpoint against the simulated plant', () => {
         username: SIM_USER.username,
         trustedServerCertificates: [sha256!.toLowerCase()],
       },
-      { dataDir: join(env.dir, 'secure'), password: SIM_USER.password },
+      { dataDir: join(env.dir, 'plain'), password: SIM_USER.password },
     );
     try {
       expect(client.serverCertificate?.sha256).toBe(sha256);

@@ -19,6 +19,8 @@ describe('opcua-subscribe → change → debug against the simulated plant', () 
   let observer: OpcuaEndpointClient;
 
   const serverSubscriptions = async (): Promise<number> => Number((await observer.read([CURRENT_SUBSCRIPTION_COUNT]))[0]!.value.value);
+  // The observer shares the runtime connection's PKI folder: one client key pair generated per file, not two.
+  const observerDir = () => join(env.dir, 'runtime', 'connections', 'plant-opcua');
   const temperatures = (): Message[] => flow.sent('with-unit').filter((m) => m.topic === TOPIC);
 
   beforeAll(async () => {
@@ -30,7 +32,7 @@ describe('opcua-subscribe → change → debug against the simulated plant', () 
       dataDir: join(env.dir, 'runtime'),
       connectionBackoff: { initialMs: 50, maxMs: 250 },
     });
-    observer = (await connectEndpoint({ endpointUrl: env.plant.endpoints.opcua }, { dataDir: join(env.dir, 'observer') })).client;
+    observer = (await connectEndpoint({ endpointUrl: env.plant.endpoints.opcua }, { dataDir: observerDir() })).client;
   });
   afterAll(async () => {
     await flow?.stop();
@@ -93,7 +95,7 @@ describe('opcua-subscribe → change → debug against the simulated plant', () 
     await env.plant.faults.restart('opcua');
     // The observer's session died with the server as well: reconnect it.
     await observer.dispose();
-    observer = (await connectEndpoint({ endpointUrl: env.plant.endpoints.opcua }, { dataDir: join(env.dir, 'observer') })).client;
+    observer = (await connectEndpoint({ endpointUrl: env.plant.endpoints.opcua }, { dataDir: observerDir() })).client;
 
     const before = temperatures().length;
     await flow.waitFor(() => temperatures().length >= before + 10, { timeoutMs: 15_000 });

@@ -17,7 +17,7 @@ describe('opcua-endpoint against the simulated plant', () => {
     env = await startOpcuaPlant();
     url = env.plant.endpoints.opcua;
     plain = (await connectEndpoint({ endpointUrl: url }, { dataDir: join(env.dir, 'plain') })).client;
-  });
+  }, 60_000);
   afterAll(async () => {
     await plain?.dispose();
     await env?.close();

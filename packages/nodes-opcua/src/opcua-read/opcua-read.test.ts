@@ -16,7 +16,7 @@ describe('opcua-read against the simulated plant', () => {
   beforeAll(async () => {
     env = await startOpcuaPlant();
     client = (await connectEndpoint({ endpointUrl: env.plant.endpoints.opcua }, { dataDir: join(env.dir, 'client') })).client;
-  });
+  }, 60_000);
   afterAll(async () => {
     await client?.dispose();
     await env?.close();

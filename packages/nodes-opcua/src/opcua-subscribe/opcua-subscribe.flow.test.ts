@@ -33,7 +33,7 @@ describe('opcua-subscribe → change → debug against the simulated plant', () 
       connectionBackoff: { initialMs: 50, maxMs: 250 },
     });
     observer = (await connectEndpoint({ endpointUrl: env.plant.endpoints.opcua }, { dataDir: observerDir() })).client;
-  });
+  }, 60_000);
   afterAll(async () => {
     await flow?.stop();
     await observer?.dispose();
@@ -107,5 +107,5 @@ describe('opcua-subscribe → change → debug against the simulated plant', () 
     expect(new Set(stamps).size).toBe(stamps.length);
     // The bad item is refused once per subscription made: once before the restart, once after.
     expect(flow.errors.filter((e) => e.code === 'SUBSCRIBE_REFUSED')).toHaveLength(2);
-  });
+  }, 45_000);
 });

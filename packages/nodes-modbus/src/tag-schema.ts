@@ -46,13 +46,23 @@ export const modbusTagSchema = z
 
 export type ModbusTag = z.output<typeof modbusTagSchema>;
 
+/** A tag a modbus-write node may write: a read tag without the deadband, named by `msg.topic`. */
+export const modbusWriteTagSchema = modbusTagSchema.omit({ deadband: true }).extend({
+  name: z.string().min(1).meta({ title: 'Name', description: 'The tag name; a message selects the tag with `msg.topic`.', examples: ['Line1/Machine1/Setpoint'] }),
+});
+
+export type ModbusWriteTag = z.output<typeof modbusWriteTagSchema>;
+
+/** What the register-map checks need of a tag (read or write). */
+export type RegisterMapTag = Omit<ModbusTag, 'deadband'>;
+
 /** The value type of a tag, its default resolved (`bool` in bit tables, else `uint16`). */
 export function tagType(tag: { readonly type?: ModbusValueType | undefined; readonly area: ModbusArea }): ModbusValueType {
   return tag.type ?? (isBitArea(tag.area) ? 'bool' : 'uint16');
 }
 
 /** Registers (or bits) a tag spans; 0 when its layout is invalid (a string without length). */
-export function tagSpan(tag: Pick<ModbusTag, 'type' | 'area' | 'length'>): number {
+export function tagSpan(tag: Pick<RegisterMapTag, 'type' | 'area' | 'length'>): number {
   const type = tagType(tag);
   if (type === 'string' && !tag.length) return 0;
   return registerCount({ type, length: tag.length });
@@ -80,7 +90,7 @@ export interface RegisterMapIssue {
  * and table that overlap. Tags without a `unitId` are on the device's default unit: they are
  * checked against each other, not against tags with an explicit id (which may be the same unit).
  */
-export function registerMapIssues(tags: readonly ModbusTag[], rules: RegisterMapRules = {}): RegisterMapIssue[] {
+export function registerMapIssues(tags: readonly RegisterMapTag[], rules: RegisterMapRules = {}): RegisterMapIssue[] {
   const issues: RegisterMapIssue[] = [];
   const label = (i: number) => `tags[${i}] "${tags[i]!.name}"`;
   const names = new Map<string, number>();
@@ -138,9 +148,11 @@ function rangeText(start: number, end: number): string {
  * A zod array of tags whose issues ({@link registerMapIssues}) are reported at
  * `tags[i].<field>`, so deploy fails with CONFIG_INVALID naming the tag.
  */
-export function registerMapSchema(rules: RegisterMapRules = {}) {
+export function registerMapSchema(): z.ZodArray<typeof modbusTagSchema>;
+export function registerMapSchema(rules: RegisterMapRules & { writable: true }): z.ZodArray<typeof modbusWriteTagSchema>;
+export function registerMapSchema(rules: RegisterMapRules = {}): z.ZodArray<typeof modbusTagSchema> | z.ZodArray<typeof modbusWriteTagSchema> {
   return z
-    .array(modbusTagSchema)
+    .array(rules.writable ? modbusWriteTagSchema : modbusTagSchema)
     .min(1)
     .superRefine((tags, ctx) => {
       for (const issue of registerMapIssues(tags, rules)) ctx.addIssue({ code: 'custom', path: [issue.index, issue.field], message: issue.message });

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionContext } from '@plantwire/node-sdk';
 import { startPlant, type Plant } from '@plantwire/sim';
+import { certificateFingerprints, type CertificateFingerprints } from './opcua-endpoint/fingerprint.js';
 import { opcuaEndpoint } from './opcua-endpoint/opcua-endpoint.connection.js';
 import type { OpcuaEndpointClient } from './opcua-endpoint/opcua-endpoint-client.js';
 
@@ -48,4 +49,12 @@ export function endpointContext(config: Record<string, unknown>, options: { data
     signal: new AbortController().signal,
     dataDir: options.dataDir,
   };
+}
+
+/** The fingerprints of the plant's server certificate, read from its PKI folder (what an admin would look up on the server). */
+export async function plantServerFingerprints(dir: string): Promise<CertificateFingerprints> {
+  const pem = await readFile(join(dir, 'plant', 'pki', 'server', 'own', 'certs', 'certificate.pem'), 'utf8');
+  const body = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem)?.[1];
+  if (!body) throw new Error('the plant has no server certificate in PEM form');
+  return certificateFingerprints(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
 }

@@ -53,10 +53,16 @@ async function openClient(ctx: ConnectionContext<Config>, onLost: (reason: strin
   const { host, port, timeoutMs } = ctx.config;
   const socket = await openSocket(host, port, timeoutMs, ctx.signal);
   const rtu = new ModbusRTU();
+  try {
+    // Our own socket (modbus-serial's `socket` option): we see its close even after an error, which
+    // modbus-serial's own `close` event swallows once its port saw an `error`.
+    await rtu.connectTCP(host, { port, socket });
+  } catch (err) {
+    socket.destroy();
+    throw new Error(`cannot set up Modbus on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  // The request timeout, set after connecting: set before, modbus-serial also makes it the socket's idle timeout.
   rtu.setTimeout(timeoutMs);
-  // Our own socket (modbus-serial's `socket` option): we see its close even after an error, which
-  // modbus-serial's own `close` event swallows once its port saw an `error`.
-  await rtu.connectTCP(host, { port, socket });
   const settings: ModbusDeviceSettings = { ...ctx.config };
   const client = new ModbusDeviceClient(rtu, socket, settings, labelOf(ctx));
   let lastError: Error | undefined;

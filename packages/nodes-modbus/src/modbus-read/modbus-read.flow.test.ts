@@ -85,6 +85,8 @@ describe('modbus-read → change → debug against the simulated PLC', () => {
   it('refuses at deploy a register map with overlapping tags, naming the tag by name and index', async () => {
     const doc = structuredClone(document) as typeof document;
     doc.nodes[0]!.config.tags!.push({ name: 'Overlap', address: 1, type: 'uint16', unit: 'x', deadband: 0 });
-    await expect(run(doc, 1)).rejects.toThrow(/nodes\[0\]\.config\.tags\[2\]\.address.*tags\[2\] "Overlap": holding register 1 of the device's default unit overlaps tags\[0\] "Temperature" at 0–1/s);
+    await expect(run(doc, 1)).rejects.toThrow(
+      /error CONFIG_INVALID at \$\.nodes\[0\]\.config\.tags\[2\]\.address \(node "read"\): tags\[2\] "Overlap": holding register 1 of the device's default unit overlaps tags\[0\] "Temperature" at 0–1/,
+    );
   });
 });

@@ -92,9 +92,9 @@ export const modbusRead = defineNode({
         for (const tag of config.tags) {
           const v = values.get(tag.name);
           if (!v || !changed(last.get(tag.name), v, tag.deadband)) continue;
-          last.set(tag.name, v);
-          // Keep emitting this poll's changes (the runtime applies the overflow policy); pause after.
-          if (!ctx.emit({ topic: tag.name, payload: v })) accepted = false;
+          // A refused change is not remembered as reported, so it goes out after the pressure is gone.
+          if (ctx.emit({ topic: tag.name, payload: v })) last.set(tag.name, v);
+          else accepted = false;
         }
       }
       if (!accepted && !paused) {
@@ -107,7 +107,8 @@ export const modbusRead = defineNode({
 
     const notConnected = (): Map<string, TagValue> => {
       const sourceTime = new Date().toISOString();
-      const why = handle.reason ?? (handle.state === 'connecting' ? 'connecting' : handle.state);
+      // The runtime learns of a lost link a moment after the client does: say so rather than "connected".
+      const why = handle.reason ?? (handle.state === 'connected' ? 'the connection was lost' : handle.state);
       const reason = `not connected (${why})`;
       return new Map(config.tags.map((t) => [t.name, { value: null, quality: 'bad' as const, sourceTime, reason, ...(t.unit === undefined ? {} : { unit: t.unit }) }]));
     };

@@ -92,6 +92,18 @@ describe('reading the simulated PLC', () => {
     expect(values.get('past the table')).toMatchObject({ quality: 'bad', value: null, reason: 'exception 02 (illegal data address)' });
   });
 
+  it('a gateway exception 0B (unit without a device) backs that unit off like a timeout, without a timeout', async () => {
+    const client = await device();
+    const tags = [{ name: 'nobody', address: 0, unitId: 3 }, { name: 'unit1', address: 4 }].map((t) => modbusTagSchema.parse(t));
+    const health = new Map<number, UnitHealth>();
+    const plan = readPlanFor(tags, client.settings, 0);
+    const first = await runPollCycle(client, plan, { cycle: 0, health, maxSkipCycles: 8 });
+    expect(first.get('nobody')).toMatchObject({ quality: 'bad', reason: 'exception 0B (gateway target device failed to respond)' });
+    expect(first.get('unit1')!.quality).toBe('good');
+    const second = await runPollCycle(client, plan, { cycle: 1, health, maxSkipCycles: 8 });
+    expect(second.get('nobody')!.reason).toMatch(/^unit 3 skipped/);
+  });
+
   it('a silent unit costs at most one timeout per poll and is then skipped with backoff; unit 2 is read every poll', async () => {
     const timeoutMs = 300;
     const client = await device(timeoutMs);
@@ -126,6 +138,14 @@ describe('reading the simulated PLC', () => {
   });
 });
 
+/** Wait poll by poll (or tick by tick) until `done()`; fail with a clear message instead of hanging. */
+async function until(state: ModbusReadState, done: () => boolean, step: 'nextPoll' | 'nextTick', max = 200): Promise<void> {
+  for (let i = 0; !done(); i++) {
+    if (i >= max) throw new Error(`condition ${done.toString()} still false after ${max} ${step === 'nextPoll' ? 'polls' : 'ticks'}`);
+    await state[step]();
+  }
+}
+
 describe('modbus-read node', () => {
   async function start(config: Record<string, unknown>, client: ModbusDeviceClient) {
     const node = await testNode(modbusRead, { device: 'plc', ...config }, { connections: { plc: client } });
@@ -142,7 +162,7 @@ describe('modbus-read node', () => {
       await state.nextPoll();
       plant.faults.silence('modbus-unit-1', 60_000);
       const from = node.output().length;
-      while (node.output().length < from + 8) await state.nextPoll();
+      await until(state, () => node.output().length >= from + 8, 'nextPoll');
       const polls = node.output().slice(from);
       const times = polls.map((m) => Date.parse(payloadOf(m)['M2/Temperature']!.sourceTime));
       for (const m of polls) {
@@ -161,7 +181,7 @@ describe('modbus-read node', () => {
       expect(state.stats.skippedBusy).toBeGreaterThan(0);
 
       plant.faults.resume('modbus-unit-1');
-      while (payloadOf(node.output().at(-1)!)['M1/Temperature']!.quality !== 'good') await state.nextPoll();
+      await until(state, () => payloadOf(node.output().at(-1)!)['M1/Temperature']!.quality === 'good', 'nextPoll');
       expect(state.health.get(1)!.failures).toBe(0);
     } finally {
       await node.close();
@@ -184,22 +204,40 @@ describe('modbus-read node', () => {
       client,
     );
     try {
-      while (node.output().length < 2) await state.nextPoll();
+      await until(state, () => node.output().length >= 2, 'nextPoll');
       expect(node.output().map((m) => [m.topic, (m.payload as TagValue).value])).toEqual([
         ['temp', 60],
         ['count', 5],
       ]);
       force('Line1/Machine1/Temperature', 60.4); // within the deadband: not reported
       force('Line1/Machine1/PartCount', 6);
-      while (node.output().length < 3) await state.nextPoll();
+      await until(state, () => node.output().length >= 3, 'nextPoll');
       const polls = state.stats.polls;
-      while (state.stats.polls < polls + 2) await state.nextPoll();
+      await until(state, () => state.stats.polls >= polls + 2, 'nextPoll');
       force('Line1/Machine1/Temperature', 61);
-      while (node.output().length < 4) await state.nextPoll();
+      await until(state, () => node.output().length >= 4, 'nextPoll');
       expect(node.output().slice(2).map((m) => [m.topic, (m.payload as TagValue).value])).toEqual([
         ['count', 6],
         ['temp', 61],
       ]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('changes mode: a change refused under pressure is reported once the pressure is gone', async () => {
+    const client = await device();
+    force('Line1/Machine1/PartCount', 5);
+    const { node, state } = await start({ output: 'changes', intervalMs: 20, tags: [{ name: 'count', address: 2, type: 'uint32' }] }, client);
+    try {
+      await until(state, () => node.output().length >= 1, 'nextPoll');
+      node.setPressure(true);
+      force('Line1/Machine1/PartCount', 6);
+      await until(state, () => state.stats.skippedBackpressure >= 1, 'nextTick'); // the change was refused, then ticks skipped
+      expect(node.output()).toHaveLength(1);
+      node.setPressure(false);
+      await until(state, () => node.output().length >= 2, 'nextPoll');
+      expect(node.output().map((m) => (m.payload as TagValue).value)).toEqual([5, 6]);
     } finally {
       await node.close();
     }
@@ -211,7 +249,7 @@ describe('modbus-read node', () => {
     try {
       await state.nextPoll();
       node.setPressure(true);
-      while (state.stats.skippedBackpressure < 3) await state.nextTick();
+      await until(state, () => state.stats.skippedBackpressure >= 3, 'nextTick');
       const sent = node.output().length;
       const polls = state.stats.polls;
       await state.nextTick();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CodecError, encodeValue, removeScaling, type RawValue } from '../codec.js';
 import { ModbusRequestError, type ModbusDeviceClient } from '../modbus-device/modbus-client.js';
 import { modbusDevice } from '../modbus-device/modbus-device.connection.js';
-import { registerMapSchema, tagSpan, tagType, type ModbusTag } from '../tag-schema.js';
+import { registerMapSchema, tagSpan, tagType, type ModbusWriteTag } from '../tag-schema.js';
 
 const configSchema = z.object({
   device: connectionRef(modbusDevice, { title: 'Device' }),
@@ -17,7 +17,7 @@ const configSchema = z.object({
   }),
 });
 
-function pickTag(tags: readonly ModbusTag[], msg: Message): ModbusTag {
+function pickTag(tags: readonly ModbusWriteTag[], msg: Message): ModbusWriteTag {
   const byTopic = typeof msg.topic === 'string' ? tags.find((t) => t.name === msg.topic) : undefined;
   if (byTopic) return byTopic;
   if (tags.length === 1 && (msg.topic === undefined || msg.topic === '')) return tags[0]!;

@@ -74,15 +74,21 @@ export class OpcuaEndpointClient {
 
   /** The server's operation limits, read once per session (defaults when the server does not publish them). */
   operationLimits(): Promise<OperationLimits> {
-    this.limits ??= loadOpcua()
-      .then((opcua) => opcua.readOperationLimits(this.session))
-      .then(
-        (l) => ({
-          maxMonitoredItemsPerCall: limitOr(l.maxMonitoredItemsPerCall, DEFAULT_MAX_MONITORED_ITEMS_PER_CALL),
-          maxNodesPerRead: limitOr(l.maxNodesPerRead, DEFAULT_MAX_NODES_PER_READ),
-        }),
-        () => ({ maxMonitoredItemsPerCall: DEFAULT_MAX_MONITORED_ITEMS_PER_CALL, maxNodesPerRead: DEFAULT_MAX_NODES_PER_READ }),
-      );
+    // Read the two limits directly (node-opcua's readOperationLimits reads all twelve and logs
+    // every one a server lacks, as the simulated plant does, at warning level).
+    this.limits ??= (async () => {
+      const opcua = await loadOpcua();
+      const ids = opcua.VariableIds;
+      const [perCall, perRead] = await this.session.read([
+        { nodeId: opcua.resolveNodeId(ids.Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall), attributeId: opcua.AttributeIds.Value },
+        { nodeId: opcua.resolveNodeId(ids.Server_ServerCapabilities_OperationLimits_MaxNodesPerRead), attributeId: opcua.AttributeIds.Value },
+      ]);
+      const numberOf = (dv: DataValue | undefined) => (dv?.statusCode.isGood() && typeof dv.value.value === 'number' ? dv.value.value : undefined);
+      return {
+        maxMonitoredItemsPerCall: limitOr(numberOf(perCall), DEFAULT_MAX_MONITORED_ITEMS_PER_CALL),
+        maxNodesPerRead: limitOr(numberOf(perRead), DEFAULT_MAX_NODES_PER_READ),
+      };
+    })().catch(() => ({ maxMonitoredItemsPerCall: DEFAULT_MAX_MONITORED_ITEMS_PER_CALL, maxNodesPerRead: DEFAULT_MAX_NODES_PER_READ }));
     return this.limits;
   }
 

@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TagValue } from '@plantwire/node-sdk';
+import { runFlow } from '@plantwire/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectEndpoint, SIM_USER, startOpcuaPlant } from '../opcua-test-support.js';
+import { opcuaConnections, opcuaNodes } from '../index.js';
+import { connectEndpoint, plantServerFingerprints, SIM_USER, startOpcuaPlant } from '../opcua-test-support.js';
+import type { CertificateFingerprints } from './fingerprint.js';
 import { opcuaEndpoint } from './opcua-endpoint.connection.js';
 import type { OpcuaEndpointClient } from './opcua-endpoint-client.js';
 import { certificateFingerprints } from './fingerprint.js';
@@ -12,10 +16,12 @@ describe('opcua-endpoint against the simulated plant', () => {
   let env: Awaited<ReturnType<typeof startOpcuaPlant>>;
   let url: string;
   let plain: OpcuaEndpointClient;
+  let server: CertificateFingerprints;
 
   beforeAll(async () => {
     env = await startOpcuaPlant();
     url = env.plant.endpoints.opcua;
+    server = await plantServerFingerprints(env.dir);
     plain = (await connectEndpoint({ endpointUrl: url }, { dataDir: join(env.dir, 'plain') })).client;
   }, 60_000);
   afterAll(async () => {
@@ -74,17 +80,14 @@ describe('opcua-endpoint against the simulated plant', () => {
       () => undefined,
       (e: Error) => e,
     );
-    expect(error?.message).toMatch(/not trusted: to trust it, add its fingerprint to trustedServerCertificates of connection "plc": SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2} \(or SHA-1 ([0-9A-F]{2}:){19}[0-9A-F]{2}\)/);
+    expect(error?.message).toContain(
+      `not trusted: to trust it, add its fingerprint to trustedServerCertificates of connection "plc": SHA-256 ${server.sha256} (or SHA-1 ${server.sha1})`,
+    );
+    expect(server.sha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
   it('opens a SignAndEncrypt session as a user once the certificate is trusted by fingerprint', async () => {
-    const sha256 = /SHA-256 ([0-9A-F:]+)/.exec(
-      await connectEndpoint({ endpointUrl: url, securityMode: 'Sign', securityPolicy: 'Basic256Sha256' }, { dataDir: join(env.dir, 'plain') }).then(
-        () => '',
-        (e: Error) => e.message,
-      ),
-    )?.[1];
-    expect(sha256).toBeDefined();
+    const sha256 = server.sha256;
     const { client } = await connectEndpoint(
       {
         endpointUrl: url,
@@ -92,7 +95,7 @@ describe('opcua-endpoint against the simulated plant', () => {
         securityPolicy: 'Basic256Sha256',
         userIdentity: 'username',
         username: SIM_USER.username,
-        trustedServerCertificates: [sha256!.toLowerCase()],
+        trustedServerCertificates: [sha256.toLowerCase()],
       },
       { dataDir: join(env.dir, 'plain'), password: SIM_USER.password },
     );
@@ -105,6 +108,51 @@ describe('opcua-endpoint against the simulated plant', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('serves a flow: SignAndEncrypt, user from the config, password from the credential store, SHA-1 trust', async () => {
+    const document = {
+      version: 1,
+      connections: [
+        {
+          id: 'secure-plc',
+          type: 'opcua-endpoint',
+          config: { endpointUrl: url, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256', userIdentity: 'username', username: SIM_USER.username, trustedServerCertificates: [server.sha1] },
+        },
+      ],
+      nodes: [{ id: 'read', type: 'opcua-read', config: { endpoint: 'secure-plc', nodeIds: [`${MACHINE}.Temperature`] } }],
+      wires: [],
+    };
+    const flow = await runFlow(document, {
+      nodeTypes: opcuaNodes,
+      connectionTypes: opcuaConnections,
+      dataDir: join(env.dir, 'runtime'),
+      credentials: { 'secure-plc': { password: SIM_USER.password } },
+    });
+    try {
+      await flow.waitFor(() => flow.runtime.connections().some((c) => c.id === 'secure-plc' && c.state === 'connected'), { timeoutMs: 15_000 });
+      flow.inject('read', { payload: 'go' });
+      const out = await flow.next('read', { timeoutMs: 5000 });
+      expect((out.payload as TagValue).quality).toBe('good');
+      expect(existsSync(join(env.dir, 'runtime', 'connections', 'secure-plc', 'pki', 'own', 'certs', 'client_certificate.pem'))).toBe(true);
+      expect(JSON.stringify(flow.logs)).not.toContain(SIM_USER.password);
+    } finally {
+      await flow.stop();
+    }
+  }, 30_000);
+
+  it('names the security settings the server offers when the configured ones are not among them', async () => {
+    const config = { endpointUrl: url, securityMode: 'Sign', securityPolicy: 'Aes256_Sha256_RsaPss', trustedServerCertificates: [server.sha256] };
+    await expect(connectEndpoint(config, { dataDir: join(env.dir, 'plain') })).rejects.toThrow(
+      /offers no endpoint with security Sign\/Aes256_Sha256_RsaPss; it offers .*SignAndEncrypt\/Basic256Sha256/,
+    );
+  });
+
+  it('reads the server operation limits once, with defaults where the server publishes none', async () => {
+    const limits = await plain.operationLimits();
+    expect(limits.maxMonitoredItemsPerCall).toBeGreaterThan(0);
+    expect(limits.maxMonitoredItemsPerCall).toBeLessThanOrEqual(1000);
+    expect(plain.operationLimits()).toBe(plain.operationLimits());
   });
 
   it('refuses a wrong password', async () => {

@@ -47,9 +47,23 @@ const credentials = z.object({
 type Config = z.output<typeof config>;
 type Ctx = ConnectionContext<Config, z.output<typeof credentials>>;
 
-/** The certificate manager's folder: the connection's own data directory, else a fresh temp dir (memory-only runtimes). */
-async function pkiFolder(ctx: Ctx): Promise<string> {
-  return ctx.dataDir ? join(ctx.dataDir, 'pki') : join(await mkdtemp(join(tmpdir(), 'plantwire-opcua-')), 'pki');
+// Without a runtime data directory, one temp folder per connection id for the life of the
+// process, so reconnects reuse the key pair instead of generating one each time.
+const tempFolders = new Map<string, Promise<string>>();
+
+/**
+ * The certificate manager's folder: `<connection dataDir>/pki`; for a memory-only runtime, a temp
+ * folder (the client certificate then changes with each process, so a server that pins client
+ * certificates must be given a dataDir).
+ */
+function pkiFolder(ctx: Ctx): Promise<string> {
+  if (ctx.dataDir) return Promise.resolve(join(ctx.dataDir, 'pki'));
+  let folder = tempFolders.get(ctx.id);
+  if (!folder) {
+    folder = mkdtemp(join(tmpdir(), 'plantwire-opcua-')).then((dir) => join(dir, 'pki'));
+    tempFolders.set(ctx.id, folder);
+  }
+  return folder;
 }
 
 const CONNECTION_STRATEGY = {
@@ -175,7 +189,8 @@ export const opcuaEndpoint = defineConnection({
       await client?.disconnect().catch(() => undefined);
       await cm.dispose().catch(() => undefined);
       const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`cannot connect to OPC UA server ${ctx.config.endpointUrl}: ${message}`, { cause: err });
+      // Our own errors (untrusted certificate, no such endpoint) already name the server.
+      throw new Error(message.startsWith('OPC UA server ') ? message : `cannot connect to OPC UA server ${ctx.config.endpointUrl}: ${message}`, { cause: err });
     } finally {
       ctx.signal.removeEventListener('abort', abort);
     }

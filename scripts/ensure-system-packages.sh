@@ -5,21 +5,22 @@
 #   chromium            browser (e2e) tests, driven by Playwright through executablePath (STACK.md §4)
 #   mosquitto(-clients) MQTT 5 broker and CLI peers for the MQTT interop tests (STACK.md §8)
 #   python3-pymodbus    Modbus TCP peer for interop tests (use PYENV_VERSION=system python3, G12)
+#   python3-serial(-asyncio) pymodbus imports both even for TCP (Recommends, which --no-install-recommends skips)
 #   mbpoll              Modbus CLI peer
 #
-# Today no test strictly needs them, so a failed install only warns; set
-# PLANTWIRE_SYSTEM_PACKAGES_STRICT=1 to make it fail. PLANTWIRE_SKIP_SYSTEM_PACKAGES=1 skips all.
+# The MQTT and Modbus interop tests need them and fail with a clear message when one is missing; a
+# failed install only warns here (set PLANTWIRE_SYSTEM_PACKAGES_STRICT=1 to make it fail at once). PLANTWIRE_SKIP_SYSTEM_PACKAGES=1 skips all.
 # Override the list with PLANTWIRE_SYSTEM_PACKAGES="a b c".
 set -uo pipefail
 
-packages=(${PLANTWIRE_SYSTEM_PACKAGES:-chromium mosquitto mosquitto-clients python3-pymodbus mbpoll})
+packages=(${PLANTWIRE_SYSTEM_PACKAGES:-chromium mosquitto mosquitto-clients python3-pymodbus python3-serial python3-serial-asyncio mbpoll})
 strict="${PLANTWIRE_SYSTEM_PACKAGES_STRICT:-0}"
 
 note() { echo "[system-packages] $*" >&2; }
 give_up() {
   note "$1"
   if [ "$strict" = "1" ]; then exit 1; fi
-  note "continuing: no test needs these packages yet (PLANTWIRE_SYSTEM_PACKAGES_STRICT=1 makes this fatal)"
+  note "continuing: the interop tests that need them will fail (PLANTWIRE_SYSTEM_PACKAGES_STRICT=1 makes this fatal)"
   exit 0
 }
 

@@ -6,21 +6,9 @@ Run as `PYENV_VERSION=system python3 pymodbus-server.py` (STACK.md G12).
 """
 import asyncio
 import struct
-import sys
-import types
 
-# Debian's python3-pymodbus imports pyserial at module level even for TCP; without python3-serial
-# installed, stand-ins let the TCP server load (nothing serial is used).
-for name in ("serial", "serial_asyncio"):
-    try:
-        __import__(name)
-    except ImportError:
-        stub = types.ModuleType(name)
-        stub.create_serial_connection = None
-        sys.modules[name] = stub
-
-from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext  # noqa: E402
-from pymodbus.server import StartAsyncTcpServer  # noqa: E402
+from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.server import StartAsyncTcpServer
 
 
 def words(fmt, value):

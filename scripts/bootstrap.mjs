@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start` / `npm test` on a fresh machine with only Node.js 20 and npm.
 //
-//   node scripts/bootstrap.mjs start   → set up, then the CLI as `pnpm plantwire run examples/demo.flow.json` runs it
+//   node scripts/bootstrap.mjs start   → set up, then `plantwire start`: the simulated plant and examples/line-monitor.flow.json
 //   node scripts/bootstrap.mjs test    → set up, then `node scripts/test.mjs`
 //
 // Set-up: find pnpm at exactly the version pinned in package.json "packageManager" (a different
@@ -109,10 +109,9 @@ if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js ${process.versions
 const pnpm = findPnpm(pinnedPnpmVersion());
 ensureInstalled(pnpm);
 if (command === 'start') {
-  say('starting the headless demo: pnpm plantwire run examples/demo.flow.json (Ctrl-C stops it)');
-  // What the root "plantwire" script runs (tsx apps/cli/src/main.ts), without pnpm in between:
-  // pnpm exits on SIGTERM without passing it on, which would orphan the running flow.
-  runToExit(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), 'run', 'examples/demo.flow.json'], process.env);
+  say('starting the simulated plant and examples/line-monitor.flow.json: plantwire start (Ctrl-C stops it)');
+  // The CLI directly, not through pnpm: one process less, and signals reach it as they are.
+  runToExit(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), 'start'], process.env);
 } else {
   runToExit(process.execPath, [join(root, 'scripts', 'test.mjs')], { ...process.env, PLANTWIRE_PNPM: pnpm });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { makeMessage } from './bench-graph.js';
 import { scenarios, deployGraph } from './scenarios.js';
 import { toNodeRedFlows, type NodeRedEntry } from './to-node-red.js';
 
@@ -25,6 +26,19 @@ describe('bench scenarios', () => {
     expect(fan.sinks).toHaveLength(4);
     expect(fan.graph.nodes.filter((n) => n.kind === 'change')).toHaveLength(13);
     expect(fan.graph.wires.filter((w) => w.from === fan.head)).toHaveLength(4);
+  });
+
+  it('a tags50 message has tag00 … tag49 in order, tag t = i + t / 2, and a fresh payload each time', () => {
+    const a = makeMessage('tags50', 7);
+    const payload = a.payload as Record<string, number>;
+    expect(Object.keys(payload)).toEqual(Array.from({ length: 50 }, (_, t) => `tag${String(t).padStart(2, '0')}`));
+    expect(Object.values(payload)).toEqual(Array.from({ length: 50 }, (_, t) => 7 + t * 0.5));
+    expect(a.topic).toBe('bench');
+    const b = makeMessage('tags50', 8);
+    expect(b.payload).not.toBe(a.payload);
+    expect((b.payload as Record<string, number>)['tag49']).toBe(32.5);
+    expect(payload['tag49']).toBe(31.5);
+    expect(makeMessage('counter', 3)).toEqual({ payload: 3, topic: 'bench' });
   });
 
   it('a deploy graph has exactly the requested node count, over tabs of at most 1,000 nodes', () => {

@@ -9,8 +9,9 @@ describe('the esbuild bundle', () => {
     expect(build.stderr).toBe('');
     expect(build.status).toBe(0);
     const bundle = ['--enable-source-maps', join(repoRoot, 'apps/cli/dist/plantwire.js')];
-    const { code, stdout } = await runToExit(['validate', 'examples/demo.flow.json'], { entry: bundle });
-    expect(stdout).toEqual(['examples/demo.flow.json: OK (5 nodes, 4 wires, 0 warnings)']);
+    const { code, stdout } = await runToExit(['validate', 'examples/demo.flow.json', 'examples/line-monitor.flow.json'], { entry: bundle });
+    // line-monitor uses the MQTT, OPC UA and Modbus nodes and connections: they are in the bundle too.
+    expect(stdout).toEqual(['examples/demo.flow.json: OK (5 nodes, 4 wires, 0 warnings)', 'examples/line-monitor.flow.json: OK (14 nodes, 13 wires, 0 warnings)']);
     expect(code).toBe(0);
   });
 });

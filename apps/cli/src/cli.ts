@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -8,7 +9,7 @@ import { validateCommand } from './validate-command.js';
 export interface CliContext {
   readonly version: string;
   readonly nodeTypes: readonly AnyNodeType[];
-  /** Connection types the node packages bring (none among the core nodes yet). */
+  /** Connection types the node packages bring (MQTT brokers, OPC UA endpoints, Modbus devices). */
   readonly connectionTypes?: readonly AnyConnectionType[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
@@ -19,7 +20,7 @@ const EXIT_CODES_HELP = `Exit codes:
   0  success (validate: no errors; warnings alone still exit 0)
   1  the flow document is invalid, or the runtime failed
   2  usage error (unknown command or option, missing argument) or the file cannot be read
-  3  a service could not start (metrics port taken, data directory unusable)`;
+  3  a service could not start (metrics or plant port taken, data directory unusable)`;
 
 const MAIN_HELP = `plantwire: check and run Plantwire flow documents
 
@@ -29,6 +30,8 @@ Usage:
 Commands:
   validate FILE...   Check flow documents; print every problem with its place, node id and JSON path
   run FILE           Run a flow document headless (debug output as JSON lines, logs as JSON on stderr)
+  sim                Start the simulated plant (MQTT broker, Modbus TCP PLC, OPC UA server) on 127.0.0.1
+  start [FILE]       The simulated plant and a flow wired to it (default examples/line-monitor.flow.json)
 
 Options:
   -h, --help         Show help; "plantwire <command> --help" for a command's options
@@ -56,8 +59,8 @@ Exit: 0 when no file has errors (warnings alone are fine), 1 when one has, 2 whe
 const RUN_HELP = `Usage: plantwire run FILE [options]
 
 Validates the flow document (problems are printed as by "plantwire validate"), deploys it into a
-headless runtime with the core nodes, and runs until SIGTERM or SIGINT (Ctrl-C), then stops the
-sources, drains the queues within a bound and exits 0.
+headless runtime with the core, MQTT, OPC UA and Modbus nodes, and runs until SIGTERM or SIGINT
+(Ctrl-C), then stops the sources, drains the queues within a bound and exits 0.
 
   stdout  one JSON line per debug-node message: {"node","name","msgId","time","value"}
   stderr  structured JSON log lines: {"time","level","message",...}
@@ -72,6 +75,51 @@ Options:
 
 Exit: 0 after a graceful stop, 1 invalid flow or runtime failure, 2 usage or unreadable file,
 3 metrics port taken or data directory unusable.`;
+
+const SIM_HELP = `Usage: plantwire sim [options]
+
+Starts the simulated plant on 127.0.0.1, all driven by one scenario: an MQTT broker (MQTT 3.1.1),
+a Modbus TCP PLC (one unit id per machine) and an OPC UA server (endpoint /UA/Plant). Prints the
+endpoints, the register map's location and the OPC UA node ids, then runs until SIGTERM or SIGINT
+(Ctrl-C) and closes every server.
+
+  stdout  a readable block with the endpoints
+  stderr  structured JSON log lines: "plant running" with {"endpoints"}, faults, writes
+
+Options:
+  --scenario FILE      A *.plant.json scenario (default: packages/sim/scenarios/default.plant.json)
+  --mqtt-port N        MQTT broker port (default 1883; 0 picks a free port)
+  --modbus-port N      Modbus TCP port (default 5020; 0 picks a free port)
+  --opcua-port N       OPC UA port (default 4840; 0 picks a free port)
+  --data-dir DIR       Keep the OPC UA PKI (server certificate) here (default: a temp folder)
+  --log-level LEVEL    debug | info | warn | error (default info)
+  -h, --help           Show this help
+
+Exit: 0 after a graceful stop, 1 invalid scenario, 2 usage or unreadable scenario file,
+3 a port is taken.`;
+
+const START_HELP = `Usage: plantwire start [FILE] [options]
+
+Starts the simulated plant (as "plantwire sim") and runs FILE against it (as "plantwire run"),
+in one process. FILE defaults to examples/line-monitor.flow.json. The plant's endpoints are set
+in the flow's document env as MQTT_URL, MODBUS_HOST, MODBUS_PORT and OPCUA_URL, so the flow
+reaches the plant on whatever ports it got. SIGTERM or SIGINT (Ctrl-C) stops the flow (drained),
+then the plant, and exits 0.
+
+  stdout  the plant's endpoint block, then one JSON line per debug-node message
+  stderr  structured JSON log lines of the plant and the runtime
+
+Options:
+  --scenario FILE      A *.plant.json scenario (default: the built-in one)
+  --mqtt-port N        MQTT broker port (default 1883; 0 picks a free port)
+  --modbus-port N      Modbus TCP port (default 5020; 0 picks a free port)
+  --opcua-port N       OPC UA port (default 4840; 0 picks a free port)
+  --data-dir DIR       Keep the plant's PKI in DIR/plant and the runtime's context in DIR/runtime
+  --log-level LEVEL    debug | info | warn | error (default info)
+  -h, --help           Show this help
+
+Exit: 0 after a graceful stop, 1 invalid flow or scenario, 2 usage or unreadable file,
+3 a port is taken or the data directory is unusable.`;
 
 /** Run the CLI with arguments (without `node` and the script); resolves with the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<ExitCode> {
@@ -105,7 +153,9 @@ async function dispatch(argv: readonly string[], ctx: CliContext, out: (line: st
       if (topic === undefined) out(MAIN_HELP);
       else if (topic === 'validate') out(VALIDATE_HELP);
       else if (topic === 'run') out(RUN_HELP);
-      else throw usage(`unknown command "${topic}"; commands: validate, run`);
+      else if (topic === 'sim') out(SIM_HELP);
+      else if (topic === 'start') out(START_HELP);
+      else throw usage(`unknown command "${topic}"; commands: validate, run, sim, start`);
       return EXIT.OK;
     }
     case '-v':
@@ -150,8 +200,49 @@ async function dispatch(argv: readonly string[], ctx: CliContext, out: (line: st
         err,
       });
     }
+    case 'sim':
+    case 'start': {
+      const { values, positionals } = parse(rest, command, {
+        help: { type: 'boolean', short: 'h' },
+        scenario: { type: 'string' },
+        'mqtt-port': { type: 'string' },
+        'modbus-port': { type: 'string' },
+        'opcua-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+      });
+      if (values.help) return help(out, command === 'sim' ? SIM_HELP : START_HELP);
+      if (command === 'sim' && positionals.length > 0) throw usage(`sim takes no FILE (use --scenario FILE), got "${positionals[0]}"`);
+      if (positionals.length > 1) throw usage(`start takes one FILE, got ${positionals.length}`);
+      const level = values['log-level'] as string;
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) throw usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+      const ports: { mqtt?: number; modbus?: number; opcua?: number } = {};
+      for (const server of ['mqtt', 'modbus', 'opcua'] as const) {
+        const port = portOption(`--${server}-port`, values[`${server}-port`] as string | undefined);
+        if (port !== undefined) ports[server] = port;
+      }
+      const dataDir = values['data-dir'] as string | undefined;
+      const logger = createJsonLogger(ctx.stderr, level as LogLevel);
+      const plantOptions = { scenarioFile: values.scenario as string | undefined, ports, logger, out };
+      if (command === 'sim') {
+        // Loaded on demand: the plant's servers (and node-opcua) cost nothing unless `sim` runs.
+        const { simCommand } = await import('./sim-command.js');
+        return simCommand({ ...plantOptions, dataDir });
+      }
+      const { startCommand, DEFAULT_START_FLOW } = await import('./start-command.js');
+      return startCommand({
+        ...plantOptions,
+        file: positionals[0] ?? DEFAULT_START_FLOW,
+        dataDir: dataDir === undefined ? undefined : join(dataDir, 'plant'),
+        runtimeDataDir: dataDir === undefined ? undefined : join(dataDir, 'runtime'),
+        nodeTypes: ctx.nodeTypes,
+        connectionTypes: ctx.connectionTypes ?? [],
+        env: ctx.env,
+        err,
+      });
+    }
     default:
-      throw usage(command.startsWith('-') ? `unknown option ${command}` : `unknown command "${command}"; commands: validate, run`);
+      throw usage(command.startsWith('-') ? `unknown option ${command}` : `unknown command "${command}"; commands: validate, run, sim, start`);
   }
 }
 
@@ -165,6 +256,14 @@ function parse(args: readonly string[], command: string, options: OptionSpec) {
     const message = (error as Error).message.split('. ')[0]!.replace(/^Unknown option '(.+)'$/, 'unknown option $1');
     throw usage(`${command}: ${message} (see "plantwire ${command} --help")`);
   }
+}
+
+/** A `--x-port N` value: undefined when absent, else an integer 0-65535 (0 = any free port). */
+function portOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!(/^\d+$/.test(text) && Number.isInteger(port) && port <= 65535)) throw usage(`${name} must be a port number 0-65535, got "${text}"`);
+  return port;
 }
 
 function usage(message: string): CliError {

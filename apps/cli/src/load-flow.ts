@@ -43,9 +43,11 @@ export async function loadFlow(
   nodeTypes: readonly AnyNodeType[],
   env: Readonly<Record<string, string | undefined>>,
   connectionTypes: readonly AnyConnectionType[] = [],
+  /** Set these in the document's own `env` (over what the file says), e.g. `plantwire start` pointing a flow at the plant it started. */
+  documentEnv?: Readonly<Record<string, string>>,
 ): Promise<LoadedFlow> {
   const text = await readFlowFile(file);
-  const parsed = parseDocumentText(text);
+  const parsed = withDocumentEnv(parseDocumentText(text), documentEnv);
   if (!parsed.ok) {
     // parseDocumentText names the position in its message ("at line 12, column 7").
     const m = /line (\d+), column (\d+)/.exec(parsed.issue.message);
@@ -56,6 +58,16 @@ export async function loadFlow(
   const result = validate(parsed.value, { nodeTypes: (type) => registry.info(type), env });
   const issues = placeIssues(text, result.issues.map((issue) => withWireNode(issue, parsed.value)));
   return { file, text, raw: parsed.value, document: result.ok ? result.document : undefined, issues, ok: result.ok };
+}
+
+function withDocumentEnv(parsed: ReturnType<typeof parseDocumentText>, documentEnv: Readonly<Record<string, string>> | undefined): ReturnType<typeof parseDocumentText> {
+  if (!parsed.ok || documentEnv === undefined) return parsed;
+  const value = parsed.value;
+  // Not an object: validation reports that; there is no env to set.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return parsed;
+  const env = (value as { env?: unknown }).env;
+  const own = typeof env === 'object' && env !== null && !Array.isArray(env) ? env : {};
+  return { ...parsed, value: { ...value, env: { ...own, ...documentEnv } } };
 }
 
 /**

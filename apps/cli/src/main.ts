@@ -2,6 +2,9 @@
 // The `plantwire` command. Run from the repo root as `pnpm plantwire …` (tsx), or bundled as
 // `node apps/cli/dist/plantwire.js …` (build.mjs).
 import { coreNodes } from '@plantwire/nodes-core';
+import { modbusConnections, modbusNodes } from '@plantwire/nodes-modbus';
+import { mqttConnections, mqttNodes } from '@plantwire/nodes-mqtt';
+import { opcuaConnections, opcuaNodes } from '@plantwire/nodes-opcua';
 import pkg from '../package.json' with { type: 'json' };
 import { runCli } from './cli.js';
 import { EXIT } from './exit-codes.js';
@@ -9,6 +12,9 @@ import { toJsonLine } from './to-json-line.js';
 
 // A closed stdout (`plantwire run flow.json | head`) must not crash a running flow.
 process.stdout.on('error', () => {});
+// stdout carries our own output only (debug JSON lines, help, the sim's endpoints): libraries that
+// print with console.log (node-opcua announces certificate creation there) go to stderr instead.
+console.log = console.info = console.debug = console.error.bind(console);
 
 // The runtime contains node failures; anything that still escapes is a runtime failure (exit 1),
 // reported as a structured log line rather than a bare stack trace.
@@ -22,7 +28,8 @@ process.on('unhandledRejection', crash('unhandled rejection'));
 
 const code = await runCli(process.argv.slice(2), {
   version: pkg.version,
-  nodeTypes: coreNodes,
+  nodeTypes: [...coreNodes, ...mqttNodes, ...opcuaNodes, ...modbusNodes],
+  connectionTypes: [...mqttConnections, ...opcuaConnections, ...modbusConnections],
   env: process.env,
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),

@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly out: (line: string) => void;
   /** Validation problems (stderr, plain lines as `validate` prints them). */
   readonly err: (line: string) => void;
+  /** Variables set in the document's `env` over the file's (see `loadFlow`). */
+  readonly documentEnv?: Readonly<Record<string, string>>;
   /** How long a SIGTERM/SIGINT stop waits for queues to drain. */
   readonly drainTimeoutMs?: number;
 }
@@ -44,7 +46,7 @@ export function debugLine(event: DebugEvent): string {
  */
 export async function runCommand(options: RunOptions): Promise<ExitCode> {
   const { logger, file } = options;
-  const flow = await loadFlow(file, options.nodeTypes, options.env, options.connectionTypes);
+  const flow = await loadFlow(file, options.nodeTypes, options.env, options.connectionTypes, options.documentEnv);
   for (const issue of flow.issues) options.err(formatIssue(file, issue));
   if (!flow.ok) {
     logger.error('flow document is invalid; nothing was started', { file, errors: flow.issues.filter((i) => i.severity === 'error').length });

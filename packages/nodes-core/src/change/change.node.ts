@@ -2,6 +2,7 @@ import { defineNode, NodeError, type Message } from '@plantwire/node-sdk';
 import { z } from 'zod';
 import { compileExpression, expressionSchema, type CompiledExpression, type ExpressionScope } from '../shared/expression.js';
 import { frozenCopy } from '../shared/deep-freeze.js';
+import { CopySite, copyWith } from '../shared/copy-with.js';
 import { deletePath, getPath, hasPath, parsePath, setPath, type MsgPath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
 
@@ -67,7 +68,23 @@ type Rule = z.output<typeof ruleSchema>;
 /** One rule, compiled: synchronous unless it evaluates an expression. */
 type Step =
   | { readonly sync: true; readonly apply: (msg: Message) => Message }
-  | { readonly sync: false; readonly path: MsgPath; readonly expression: CompiledExpression };
+  | { readonly sync: false; readonly set: (msg: Message, value: unknown) => Message; readonly expression: CompiledExpression };
+
+/**
+ * `(msg, value) => setPath(msg, path, value)`, compiled for one rule. The common case, a top-level
+ * property of a plain message (`set step = 3`), goes through the rule's own copier memo: every
+ * message a rule sees has mostly the same shape, so its copy costs one `Object.keys` and a literal.
+ */
+function setterFor(path: MsgPath): (msg: Message, value: unknown) => Message {
+  const key = path.length === 1 ? path[0] : undefined;
+  // parsePath never yields __proto__, prototype or constructor, which copyWith must not be given.
+  if (typeof key !== 'string') return (msg, value) => setPath(msg, path, value);
+  const site = new CopySite();
+  return (msg, value) => {
+    const proto: unknown = Object.getPrototypeOf(msg);
+    return proto === Object.prototype || proto === null ? (copyWith(msg, key, value, site) as Message) : setPath(msg, path, value);
+  };
+}
 
 function describeRule(rule: Rule): string {
   return rule.op === 'move' ? `move ${rule.path} to ${rule.to}` : `${rule.op} ${rule.path}`;
@@ -77,25 +94,26 @@ function compileRule(rule: Rule, scope: ExpressionScope): Step {
   const target = parsePath(rule.path);
   switch (rule.op) {
     case 'set': {
-      if (rule.expression !== undefined) return { sync: false, path: target, expression: compileExpression(rule.expression, scope) };
+      const set = setterFor(target);
+      if (rule.expression !== undefined) return { sync: false, set, expression: compileExpression(rule.expression, scope) };
       if (rule.from !== undefined) {
         const from = parsePath(rule.from);
-        return { sync: true, apply: (msg) => setPath(msg, target, getPath(msg, from)) };
+        return { sync: true, apply: (msg) => set(msg, getPath(msg, from)) };
       }
       // Frozen once here, shared by every message: a set costs one shallow copy per object on the path.
       const value = frozenCopy(rule.value);
-      return { sync: true, apply: (msg) => setPath(msg, target, value) };
+      return { sync: true, apply: (msg) => set(msg, value) };
     }
     case 'delete':
       return { sync: true, apply: (msg) => deletePath(msg, target) };
     case 'move': {
-      const to = parsePath(rule.to);
+      const set = setterFor(parsePath(rule.to));
       return {
         sync: true,
         apply: (msg) => {
           if (!hasPath(msg, target)) return msg;
           // Delete first, then set: moving `payload` to `payload.data` nests the old payload.
-          return setPath(deletePath(msg, target), to, getPath(msg, target));
+          return set(deletePath(msg, target), getPath(msg, target));
         },
       };
     }
@@ -160,7 +178,7 @@ async function applyAsync(msg: Message, steps: readonly Step[], rules: readonly 
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     try {
-      out = step.sync ? step.apply(out) : setPath(out, step.path, await step.expression.evaluate(out));
+      out = step.sync ? step.apply(out) : step.set(out, await step.expression.evaluate(out));
     } catch (err) {
       throw ruleError(err, i, rules[i]!);
     }

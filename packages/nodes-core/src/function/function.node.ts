@@ -65,6 +65,8 @@ export type FunctionConfig = z.output<typeof configSchema>;
 
 interface FunctionState {
   readonly sandbox: SandboxInstance;
+  /** Turns the sandbox's record for a message into what `onInput` resolves to; made once per node. */
+  readonly answer: (record: SandboxRecord, input: Message) => NodeResult;
 }
 
 /**
@@ -128,11 +130,11 @@ export const functionNode = defineNode({
       sandbox.close();
       throw failureError(rec[1], 'setup code');
     }
-    return { sandbox };
+    return { sandbox, answer: (record: SandboxRecord, input: Message) => toResult(record, input, ctx) };
   },
 
-  onInput(msg, ctx, state) {
-    return state.sandbox.run(msg, (rec) => toResult(rec, msg, ctx));
+  onInput(msg, _ctx, state) {
+    return state.sandbox.run(msg, state.answer);
   },
 
   close(_ctx, state) {
@@ -142,6 +144,8 @@ export const functionNode = defineNode({
 
 /** Turns a sandbox record into what onInput returns (first output) and sends (other outputs). */
 function toResult(rec: SandboxRecord, input: Message, ctx: NodeContext<FunctionConfig>): NodeResult {
+  // The usual answer: one message, no side effects.
+  if (rec[0] === 1 && rec[2] === null) return withId(rec[1], input);
   const first: MessageInit[] = [];
   const sendsFirst = applyEffects(ctx, rec[2], input, false);
   for (const m of sendsFirst) first.push(m);

@@ -116,6 +116,42 @@ describe('sandbox pool', () => {
     expect(sandboxStats().started).toBe(started + 1);
   });
 
+  it('messages of many shapes cross both ways exactly: key order, own __proto__ keys, nested values, non-plain messages', async () => {
+    const s = await sandbox('msg.seen = Object.keys(msg).join(",");\nreturn msg;');
+    const proto = JSON.parse('{"__proto__": {"polluted": true}, "payload": 1}') as Record<string, unknown>;
+    const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { b: 2, a: 1 });
+    const withGetter = { payload: 0, get computed() { return 42; } };
+    const inputs: Array<Record<string, unknown>> = [
+      { payload: 1, topic: 't' },
+      { topic: 't', payload: 1 },
+      { 2: 'two', 1: 'one', payload: { deep: [1, { x: new Uint8Array([3]) }] } },
+      proto,
+      nullProto,
+      withGetter,
+      { payload: 1, topic: 't' },
+    ];
+    const records = await Promise.all(inputs.map((m) => s.run(m)));
+    const out = records.map((r) => r[1] as Record<string, unknown>);
+    expect(out.map((m) => m['seen'])).toEqual(['payload,topic', 'topic,payload', '1,2,payload', '__proto__,payload', 'b,a', 'payload,computed', 'payload,topic']);
+    expect(Object.keys(out[1]!)).toEqual(['topic', 'payload', 'seen']);
+    expect(out[2]!['payload']).toEqual({ deep: [1, { x: new Uint8Array([3]) }] });
+    // An own "__proto__" key stays an own property on both sides; no prototype is set.
+    expect(Object.getPrototypeOf(out[3])).toBe(Object.prototype);
+    expect(Object.hasOwn(out[3]!, '__proto__')).toBe(true);
+    expect((out[3] as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(out[5]).toEqual({ payload: 0, computed: 42, seen: 'payload,computed' });
+    // A message that is not a plain object still travels as structured clone copies it.
+    const tagOf = await sandbox('return { payload: Object.prototype.toString.call(msg) + " " + msg.getTime() };');
+    expect(await tagOf.run(new Date(5))).toEqual([1, { payload: '[object Date] 5' }, null]);
+  });
+
+  it('a restarted worker still understands the message and result shapes seen before', async () => {
+    const s = await sandbox('if (msg.payload === "hang") for (;;) {}\nreturn { payload: msg.payload, step: 1 };', { timeoutMs: 100 });
+    expect(await s.run({ payload: 1, topic: 't' })).toEqual([1, { payload: 1, step: 1 }, null]);
+    await expect(s.run({ payload: 'hang', topic: 't' })).rejects.toMatchObject({ code: 'FUNCTION_TIMEOUT' });
+    expect(await s.run({ payload: 2, topic: 't' })).toEqual([1, { payload: 2, step: 1 }, null]);
+  });
+
   it('closing the last node stops the worker; the next node starts a new one', async () => {
     const workers = sandboxStats().workers;
     const s = await sandbox('return msg;');

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { NodeError, type ContextStore, type NodeStatus } from '@plantwire/node-sdk';
+import { compileBuilder, isFlattenable, keysOfShape, shapeOf, type ShapeBuilder, type ShapeMemo } from './flat-messages.js';
 import { RUNNER_SOURCE, WORKER_SOURCE } from './sandbox-sources.js';
 
 /** The three context scopes a function node's code can reach. */
@@ -71,10 +72,11 @@ export interface SandboxInstance {
    * Run the code on a message. Calls are batched with other nodes' calls and answered in call order.
    * Rejects with a NodeError (FUNCTION_TIMEOUT, FUNCTION_FAILED) when the worker had to be stopped.
    * `map`, when given, turns the record into the promised value as the answer arrives (one
-   * promise per message instead of two on the hot path); a throw from it rejects.
+   * promise per message instead of two on the hot path); it gets the message it answers, so one
+   * function made at setup serves every message. A throw from it rejects.
    */
   run(msg: unknown): Promise<SandboxRecord>;
-  run<T>(msg: unknown, map: (record: SandboxRecord) => T): Promise<T>;
+  run<T, M = unknown>(msg: M, map: (record: SandboxRecord, msg: M) => T): Promise<T>;
   /** Forget the node; the last node to close a worker stops it. */
   close(): void;
 }
@@ -128,7 +130,7 @@ export async function openSandbox(spec: SandboxSpec, limits: SandboxLimits): Pro
     const setupRecord = await h.submit(inst, 1, undefined);
     return {
       setupRecord,
-      run: <T>(msg: unknown, map?: (record: SandboxRecord) => T) => h.submit(inst, 0, msg, map),
+      run: <T>(msg: unknown, map?: (record: SandboxRecord, msg: never) => T) => h.submit(inst, 0, msg, map as ((record: SandboxRecord, msg: unknown) => T) | undefined),
       close: () => h.close(inst),
     };
   } catch (err) {
@@ -163,6 +165,8 @@ interface Instance {
   readonly storeList: readonly StoreState[];
   /** Why the worker does not have this node, when registering it failed. */
   broken?: string;
+  /** The shape of the message this node sent last (flat-messages.ts). */
+  readonly shapes: ShapeMemo;
 }
 
 interface Job {
@@ -170,16 +174,48 @@ interface Job {
   /** 0: run the code on `msg`; 1: run the setup code. */
   readonly kind: 0 | 1;
   readonly msg: unknown;
-  readonly map: ((record: SandboxRecord) => unknown) | undefined;
+  readonly map: ((record: SandboxRecord, msg: unknown) => unknown) | undefined;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
 
+/** A batch's answer, flattened (see WORKER_SOURCE): per job a status and its value by shape. */
 interface WorkerReply {
   readonly t: 'done';
   readonly seq: number;
-  readonly recs: SandboxRecord[];
+  readonly statuses: ReadonlyArray<SandboxRecord[0]>;
+  readonly shapes: readonly number[];
+  readonly values: readonly unknown[];
+  readonly defs: ReadonlyArray<readonly [number, readonly string[]]>;
+  /** `[job index, effects, …]` for the jobs that had any; null when none did. */
+  readonly effects: readonly unknown[] | null;
 }
+
+/** A reply shape: how wide it is and how to build its object. */
+interface ReplyShape {
+  readonly width: number;
+  readonly build: ShapeBuilder;
+}
+
+/** Builders by the shape's keys, kept across workers (a respawned worker numbers its shapes anew). */
+const builders = new Map<string, ShapeBuilder>();
+
+function replyShape(keys: readonly string[]): ReplyShape {
+  const text = JSON.stringify(keys);
+  let build = builders.get(text);
+  if (build === undefined) {
+    build = compileBuilder(keys);
+    if (builders.size < 4096) builders.set(text, build);
+  }
+  return { width: keys.length, build };
+}
+
+/** Where the shared Promise executor of {@link SandboxHost.submit} leaves a new promise's functions. */
+const captured: { resolve: ((value: never) => void) | undefined; reject: ((err: unknown) => void) | undefined } = { resolve: undefined, reject: undefined };
+const capture = (resolve: (value: never) => void, reject: (err: unknown) => void): void => {
+  captured.resolve = resolve;
+  captured.reject = reject;
+};
 
 let nextInstanceId = 1;
 let nextStoreId = 1;
@@ -203,6 +239,10 @@ class SandboxHost {
   private readonly instances = new Map<number, Instance>();
   private readonly stores = new Map<ContextStore, StoreState>();
   private readonly storesInWorker = new Set<StoreState>();
+  /** Shapes of outgoing messages the current worker knows (flat-messages.ts). */
+  private readonly shapesInWorker = new Set<number>();
+  /** Shapes of the current worker's replies, by its ids. */
+  private readonly replyShapes = new Map<number, ReplyShape>();
   private queue: Job[] = [];
   /** Batches sent and not answered, in send order. */
   private readonly batches = new Map<number, Job[]>();
@@ -241,27 +281,33 @@ class SandboxHost {
       state.users++;
       stores[kind] = state;
     }
-    const inst: Instance = { id: nextInstanceId++, spec, stores, storeList: [...new Set(Object.values(stores))] };
+    const inst: Instance = { id: nextInstanceId++, spec, stores, storeList: [...new Set(Object.values(stores))], shapes: { keys: undefined, id: -1 } };
     this.instances.set(inst.id, inst);
     if (this.worker) this.postAdd(this.worker, inst);
     return inst;
   }
 
-  submit<T = SandboxRecord>(inst: Instance, kind: 0 | 1, msg: unknown, map?: (record: SandboxRecord) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (!this.instances.has(inst.id)) {
-        reject(new NodeError('FUNCTION_FAILED', 'the function node is closed'));
-        return;
-      }
-      this.queue.push({ inst, kind, msg, map, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length >= MAX_BATCH) this.flush();
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // setImmediate, not a microtask: the runtime hands a node its messages across several
-        // microtasks of one turn, and they should all ride in one postMessage.
-        setImmediate(this.flushNow);
-      }
-    });
+  submit<T = SandboxRecord>(inst: Instance, kind: 0 | 1, msg: unknown, map?: (record: SandboxRecord, msg: unknown) => T): Promise<T> {
+    // One shared executor instead of a closure per message (this runs for every message).
+    const promise = new Promise<T>(capture);
+    const resolve = captured.resolve!;
+    const reject = captured.reject!;
+    captured.resolve = captured.reject = undefined;
+    if (!this.instances.has(inst.id)) {
+      reject(new NodeError('FUNCTION_FAILED', 'the function node is closed'));
+      return promise;
+    }
+    this.queue.push({ inst, kind, msg, map, resolve, reject });
+    if (this.queue.length >= MAX_BATCH) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // A microtask: the runtime runs every ready node of a turn synchronously (its scheduler
+      // never yields between them), so the messages of all of them are queued by the time it
+      // runs, and they ride in one postMessage that leaves at the end of the turn rather than a
+      // turn of the event loop later (each function node on a message's path paid that wait).
+      queueMicrotask(this.flushNow);
+    }
+    return promise;
   }
 
   close(inst: Instance): void {
@@ -324,15 +370,35 @@ class SandboxHost {
 
   private sendBatch(w: Worker, jobs: Job[], deltas: unknown[][]): void {
     const seq = this.nextSeq++;
-    const build = () => ({
-      t: 'batch',
-      seq,
-      basedOn: this.lastAppliedSeq,
-      deltas,
-      insts: jobs.map((j) => j.inst.id),
-      kinds: jobs.map((j) => j.kind),
-      msgs: jobs.map((j) => j.msg),
-    });
+    let defs: Array<readonly [number, readonly string[]]> = [];
+    // Messages go flattened (flat-messages.ts); a getter that throws while being read here fails
+    // like a value structured clone cannot copy, in the catch below.
+    const build = () => {
+      const n = jobs.length;
+      const insts = new Array<number>(n);
+      const kinds = new Array<number>(n);
+      const shapes = new Array<number>(n);
+      const values: unknown[] = [];
+      defs = [];
+      for (let i = 0; i < n; i++) {
+        const job = jobs[i]!;
+        const msg = job.msg;
+        insts[i] = job.inst.id;
+        kinds[i] = job.kind;
+        let shape = -1;
+        if (job.kind === 0 && isFlattenable(msg)) {
+          const keys = Object.keys(msg);
+          shape = shapeOf(keys, job.inst.shapes);
+          if (shape >= 0) {
+            if (!this.shapesInWorker.has(shape) && !defs.some((d) => d[0] === shape)) defs.push([shape, keysOfShape(shape)]);
+            for (let j = 0; j < keys.length; j++) values.push(msg[keys[j]!]);
+          }
+        }
+        shapes[i] = shape;
+        if (shape < 0) values.push(msg);
+      }
+      return { t: 'batch', seq, basedOn: this.lastAppliedSeq, deltas, insts, kinds, shapes, values, defs };
+    };
     try {
       w.postMessage(build());
     } catch {
@@ -356,6 +422,7 @@ class SandboxHost {
         return;
       }
     }
+    for (const [shape] of defs) this.shapesInWorker.add(shape);
     batchesSent++;
     if (this.batches.size === 0) {
       w.ref();
@@ -388,9 +455,28 @@ class SandboxHost {
     this.batches.delete(reply.seq);
     this.lastAppliedSeq = reply.seq;
     this.failuresInARow = 0;
+    for (const [id, keys] of reply.defs) this.replyShapes.set(id, replyShape(keys));
+    const { statuses, shapes, values } = reply;
+    const effects = reply.effects;
+    let p = 0;
+    let e = 0;
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
-      let rec = reply.recs[i]!;
+      const shape = shapes[i]!;
+      let value: unknown;
+      if (shape >= 0) {
+        const s = this.replyShapes.get(shape)!;
+        value = s.build(values, p);
+        p += s.width;
+      } else {
+        value = values[p++];
+      }
+      let fx: SandboxEffects | null = null;
+      if (effects !== null && effects[e] === i) {
+        fx = effects[e + 1] as SandboxEffects;
+        e += 2;
+      }
+      let rec = [statuses[i], value, fx] as SandboxRecord;
       const writes = rec[2]?.writes;
       if (writes) {
         const refused = applyWrites(job.inst, writes);
@@ -401,7 +487,7 @@ class SandboxHost {
       if (job.map === undefined) job.resolve(rec);
       else {
         try {
-          job.resolve(job.map(rec));
+          job.resolve(job.map(rec, job.msg));
         } catch (err) {
           job.reject(err);
         }
@@ -432,6 +518,9 @@ class SandboxHost {
     }
     workersStarted++;
     this.worker = w;
+    // A new worker knows no shapes, and numbers its own from 0 again.
+    this.shapesInWorker.clear();
+    this.replyShapes.clear();
     Atomics.store(this.progress, 2, 0);
     w.on('message', (m: WorkerReply) => this.onReply(w, m));
     w.on('error', (err) => this.onDeath(w, undefined, err));

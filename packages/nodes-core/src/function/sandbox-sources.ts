@@ -17,7 +17,9 @@
 /**
  * Evaluated in each sandbox before any user code. Returns a factory
  * `(specJson, codeFn, setupFn) => runner` with
- * - `run(hostMsg)` and `setup()` → `[status, value, effects]`, where status is 0 (no output),
+ * - `run(hostMsg)`, `runFlat(keys, values, offset)` (a message sent flattened: its keys and its
+ *   values from `values[offset]` on, see flat-messages.ts) and `setup()` →
+ *   `[status, value, effects]`, where status is 0 (no output),
  *   1 (one message for the first output: value), 2 (value is one entry per output: null or an
  *   array of messages), 3 (failure: value is `{code, message, line, column}`);
  * - `mirror(kind, key, hostValue, flag)` to update the node's copy of a context store
@@ -379,19 +381,41 @@ return function factory(specJson, codeFn, setupFn) {
   G.RED = { util: { cloneMessage: function (m) { return copy(m, 0, 'RED.util.cloneMessage(msg): msg'); } } };
   G.console = { log: consoleMethod('info'), info: consoleMethod('info'), warn: consoleMethod('warn'), error: consoleMethod('error'), debug: consoleMethod('debug'), trace: consoleMethod('debug') };
 
+  function notHanded(e) {
+    return [3, failure('FUNCTION_FAILED', 'the message could not be handed to user code: ' + (isInvalid(e) ? e.message : text(e)), 0, 0), null];
+  }
+  function runOn(msg) {
+    let result;
+    try { result = codeFn(msg); } catch (e) { return [3, fromThrown(e), fx]; }
+    try {
+      const r = normalize(result, 'the returned value');
+      return [r[0], r[1], fx];
+    } catch (e) { return [3, fromThrown(e), fx]; }
+  }
+
   return {
     run: function (hostMsg) {
       fx = null;
       let msg;
-      try { msg = copy(hostMsg, 0, 'msg'); } catch (e) {
-        return [3, failure('FUNCTION_FAILED', 'the message could not be handed to user code: ' + (isInvalid(e) ? e.message : text(e)), 0, 0), null];
-      }
-      let result;
-      try { result = codeFn(msg); } catch (e) { return [3, fromThrown(e), fx]; }
+      try { msg = copy(hostMsg, 0, 'msg'); } catch (e) { return notHanded(e); }
+      return runOn(msg);
+    },
+    // The message arrives flattened (see flat-messages.ts): its keys, and its values at
+    // values[offset...]. Built the way copy() builds a plain object, one level down.
+    runFlat: function (keys, values, offset) {
+      fx = null;
+      const msg = {};
       try {
-        const r = normalize(result, 'the returned value');
-        return [r[0], r[1], fx];
-      } catch (e) { return [3, fromThrown(e), fx]; }
+        const n = keys.length;
+        for (let j = 0; j < n; j++) {
+          const k = keys[j];
+          pathKeys[0] = k;
+          const c = copy(values[offset + j], 1, 'msg');
+          if (k === '__proto__') defineProperty(msg, k, { __proto__: null, value: c, writable: true, enumerable: true, configurable: true });
+          else msg[k] = c;
+        }
+      } catch (e) { return notHanded(e); }
+      return runOn(msg);
     },
     setup: function () {
       fx = null;
@@ -420,10 +444,16 @@ return function factory(specJson, codeFn, setupFn) {
  * - `{t: 'add', inst, spec, snapshots}`: create the node's sandbox, compile its code, load its
  *   context stores (`snapshots`: `[storeId, [[key, value, flag]...]]` for stores new to the worker);
  * - `{t: 'remove', inst}`;
- * - `{t: 'batch', seq, basedOn, deltas, insts, kinds, msgs}`: apply context deltas
+ * - `{t: 'batch', seq, basedOn, deltas, insts, kinds, shapes, values, defs}`: apply context deltas
  *   (`[storeId, key, value, flag]`, skipped for keys this worker wrote in a batch whose results the
- *   main thread had not applied yet, i.e. seq > basedOn), then run the jobs in order.
- * Worker → parent: `{t: 'done', seq, recs}` with one runner record per job.
+ *   main thread had not applied yet, i.e. seq > basedOn), then run the jobs in order. Messages
+ *   are flattened (flat-messages.ts): job i's message is `values` from the current position on,
+ *   as many as shape `shapes[i]` has keys (`defs`: `[id, keys]` of shapes new to this worker), or,
+ *   when `shapes[i]` is -1, the one value there.
+ * Worker → parent: `{t: 'done', seq, statuses, shapes, values, defs, effects}`: per job the
+ *   runner record's status, and its value flattened the same way (a single message of status 1
+ *   by shape, anything else whole, `shapes[i]` -1); `effects` is null or `[index, effects, …]`
+ *   for the jobs that had any.
  * Progress (shared Int32Array): [batch seq, job index, running flag], so the main thread's watchdog
  * knows which job is on the CPU and can attribute a hang or an out-of-memory crash to it.
  */
@@ -463,7 +493,7 @@ function add(m) {
     for (const [key, value, flag] of entries) s.entries.set(key, { value: value, flag: flag, seq: 0 });
   }
   const spec = m.spec;
-  const inst = { id: m.inst, runner: null, failure: null, stores: spec.storeIds };
+  const inst = { id: m.inst, runner: null, failure: null, stores: spec.storeIds, outKeys: null, outShape: -1 };
   const context = vm.createContext(Object.create(null), {
     name: 'function node ' + spec.vm.nodeId,
     codeGeneration: { strings: true, wasm: false },
@@ -517,7 +547,68 @@ function share(inst, writes, seq) {
   }
 }
 
+// Shapes of incoming messages, by the parent's ids; shapes of replies, by this worker's ids.
+const inShapes = new Map();
+const outShapeIds = new Map();
+const outShapesSent = new Set();
+let nextOutShape = 0;
+
+function outShape(inst, keys) {
+  const last = inst.outKeys;
+  if (last !== null && last.length === keys.length) {
+    let same = true;
+    for (let j = 0; j < keys.length; j++) if (keys[j] !== last[j]) { same = false; break; }
+    if (same) return inst.outShape;
+  }
+  const text = JSON.stringify(keys);
+  let id = outShapeIds.get(text);
+  if (id === undefined) {
+    // A flood of distinct shapes (random keys) is sent whole rather than growing the table.
+    if (nextOutShape >= 4096) return -1;
+    id = nextOutShape++;
+    outShapeIds.set(text, id);
+  }
+  inst.outKeys = keys;
+  inst.outShape = id;
+  return id;
+}
+
+// recs: one runner record per job. Defs of shapes the parent has not seen are included; they are
+// marked seen only once the reply was posted.
+function encodeReply(seq, insts, recs) {
+  const n = recs.length;
+  const statuses = new Array(n), shapes = new Array(n), values = [], defs = [];
+  let effects = null;
+  for (let i = 0; i < n; i++) {
+    const rec = recs[i];
+    statuses[i] = rec[0];
+    if (rec[2] !== null) { if (effects === null) effects = []; effects.push(i, rec[2]); }
+    let id = -1;
+    const inst = rec[0] === 1 ? instances.get(insts[i]) : undefined;
+    if (inst !== undefined) {
+      // A status-1 value is a plain object the runner built (copyMessage): flatten it.
+      const keys = Object.keys(rec[1]);
+      id = outShape(inst, keys);
+      if (id >= 0) {
+        if (!outShapesSent.has(id) && !defs.some(function (d) { return d[0] === id; })) defs.push([id, keys]);
+        const v = rec[1];
+        for (let j = 0; j < keys.length; j++) values.push(v[keys[j]]);
+      }
+    }
+    shapes[i] = id;
+    if (id < 0) values.push(rec[1]);
+  }
+  return { reply: { t: 'done', seq: seq, statuses: statuses, shapes: shapes, values: values, defs: defs, effects: effects }, defs: defs };
+}
+
+function postReply(seq, insts, recs) {
+  const encoded = encodeReply(seq, insts, recs);
+  parentPort.postMessage(encoded.reply);
+  for (const d of encoded.defs) outShapesSent.add(d[0]);
+}
+
 function batch(m) {
+  for (const [id, keys] of m.defs) inShapes.set(id, keys);
   for (const [id, key, value, flag] of m.deltas) {
     const s = stores.get(id);
     if (s === undefined) continue;
@@ -528,17 +619,23 @@ function batch(m) {
   }
   const n = m.insts.length;
   const recs = new Array(n);
+  const values = m.values;
+  let p = 0;
   Atomics.store(progress, 0, m.seq);
   Atomics.store(progress, 1, 0);
   Atomics.store(progress, 2, 1);
   for (let i = 0; i < n; i++) {
     Atomics.store(progress, 1, i);
     const inst = instances.get(m.insts[i]);
+    const shape = m.shapes[i];
+    const keys = shape >= 0 ? inShapes.get(shape) : undefined;
+    const at = p;
+    p += keys === undefined ? 1 : keys.length;
     let rec;
     if (inst === undefined) rec = [3, { code: 'FUNCTION_FAILED', message: 'the function node is not registered in the sandbox', line: 0, column: 0 }, null];
     else if (inst.failure !== null) rec = [3, inst.failure, null];
     else {
-      rec = m.kinds[i] === 1 ? inst.runner.setup() : inst.runner.run(m.msgs[i]);
+      rec = m.kinds[i] === 1 ? inst.runner.setup() : keys !== undefined ? inst.runner.runFlat(keys, values, at) : inst.runner.run(values[at]);
       const fx = rec[2];
       if (fx !== null && fx.writes !== null) share(inst, fx.writes, m.seq);
     }
@@ -546,7 +643,7 @@ function batch(m) {
   }
   Atomics.store(progress, 2, 0);
   try {
-    parentPort.postMessage({ t: 'done', seq: m.seq, recs: recs });
+    postReply(m.seq, m.insts, recs);
   } catch (err) {
     // Records hold only copied plain data, so this is not expected; never lose the batch over it.
     for (let i = 0; i < n; i++) {
@@ -554,7 +651,7 @@ function batch(m) {
         recs[i] = [3, { code: 'FUNCTION_RESULT_INVALID', message: 'the result could not be copied out of the sandbox: ' + e.message, line: 0, column: 0 }, null];
       }
     }
-    parentPort.postMessage({ t: 'done', seq: m.seq, recs: recs });
+    postReply(m.seq, m.insts, recs);
   }
 }
 

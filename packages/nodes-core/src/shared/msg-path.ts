@@ -1,4 +1,5 @@
 import { NodeError } from '@plantwire/node-sdk';
+import { copyWith } from './copy-with.js';
 
 /** One step of a message path: a property name, or an array index from `[n]`. */
 export type PathSegment = string | number;
@@ -193,31 +194,6 @@ function setAt(container: unknown, segments: MsgPath, depth: number, value: unkn
     return copyWith(container, key, child);
   }
   throw cannot('set', segments, depth, container);
-}
-
-/**
- * A shallow copy of a plain object with `key` set to `value`: the same result as
- * `{ ...obj, [key]: value }`. `key` must not be `__proto__`, `prototype` or `constructor` (callers
- * check, as {@link setPath} does).
- *
- * Built the way Node 20's V8 does fastest: overwriting a property of a spread copy is cheap, but
- * adding one to it takes a slow path (~1 µs: the copy's map has no cached transitions), whereas
- * `Object.assign` onto a fresh `{}` builds the map through ordinary, cached transitions (~10×
- * faster). `Object.assign` *sets* properties, so an own `__proto__` key (JSON can make one) would
- * change the copy's prototype instead of being copied: such an object takes the spread.
- *
- * @example
- * copyWith({ payload: 1 }, 'topic', 't'); // { payload: 1, topic: 't' }
- */
-export function copyWith(obj: Readonly<Record<string, unknown>>, key: string, value: unknown): Record<string, unknown> {
-  if (Object.hasOwn(obj, key) || Object.hasOwn(obj, '__proto__')) {
-    const copy: Record<string, unknown> = { ...obj };
-    copy[key] = value;
-    return copy;
-  }
-  const copy: Record<string, unknown> = Object.assign({}, obj);
-  copy[key] = value;
-  return copy;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { defineConnection, type ConnectionContext } from '@plantwire/node-sdk';
-import ModbusRTU from 'modbus-serial';
 import { z } from 'zod';
 import { byteOrderSchema, unitIdSchema, wordOrderSchema } from '../tag-schema.js';
 import { describeException, ModbusDeviceClient, ModbusRequestError, type ModbusDeviceSettings } from './modbus-client.js';
@@ -51,6 +50,8 @@ function openSocket(host: string, port: number, timeoutMs: number, signal: Abort
 
 async function openClient(ctx: ConnectionContext<Config>, onLost: (reason: string) => void): Promise<ModbusDeviceClient> {
   const { host, port, timeoutMs } = ctx.config;
+  // Loaded on first connect: a runtime whose flow uses no Modbus device never pays for it at start-up.
+  const { default: ModbusRTU } = await import('modbus-serial');
   const socket = await openSocket(host, port, timeoutMs, ctx.signal);
   const rtu = new ModbusRTU();
   try {

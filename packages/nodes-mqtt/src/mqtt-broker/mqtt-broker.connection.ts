@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineConnection, type ConnectionContext } from '@plantwire/node-sdk';
-import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { z } from 'zod';
 import { topicNameProblem } from '../shared/topic.js';
 import { MqttBrokerClient } from './mqtt-broker-client.js';
@@ -116,6 +116,8 @@ export const mqttBroker = defineConnection({
 
 async function openClient(ctx: Ctx, options: { birth?: boolean } = {}): Promise<MqttBrokerClient> {
   const { config } = ctx;
+  // Loaded on first connect: a runtime whose flow uses no broker never pays for mqtt.js at start-up.
+  const { connect: mqttConnect } = await import('mqtt');
   const mqtt = mqttConnect(config.url, await clientOptions(ctx));
   try {
     await whenConnected(mqtt, ctx);

@@ -1,6 +1,9 @@
 // Bundles the CLI into apps/cli/dist/plantwire.js for fast start-up with plain `node` (no tsx).
 // Workspace packages export TypeScript source, which Node 20 cannot load, so they are bundled
-// (STACK.md G9); npm dependencies stay external and resolve from apps/cli/node_modules, so each
+// (STACK.md G9). The small pure-JS libraries every `run` loads (BUNDLED below) are bundled too:
+// resolving and compiling a few dozen separate ES and CommonJS modules through Node's loader took
+// about a third of `plantwire run`'s start-up. Other npm dependencies (the protocol libraries,
+// which nodes load on first use) stay external and resolve from apps/cli/node_modules, so each
 // one a bundled package imports must also be a dependency of @plantwire/cli. The build checks
 // that and names the missing ones instead of producing a bundle that fails at start.
 import { build } from 'esbuild';
@@ -30,6 +33,9 @@ function pinnedVersion(importer, name) {
   return undefined;
 }
 
+/** npm packages inlined into the bundle: loaded by every `run`, small, plain JavaScript. */
+const BUNDLED = new Set(['zod', 'jsonc-parser', 'jsonata', 'croner', 'csv-parse', 'csv-stringify', 'mustache']);
+
 const missing = new Map();
 const externalizeDeps = {
   name: 'externalize-npm-deps',
@@ -38,6 +44,7 @@ const externalizeDeps = {
       if (args.path.startsWith('@plantwire/')) return undefined; // bundled
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
       const name = packageName(args.path);
+      if (BUNDLED.has(name)) return undefined; // bundled
       if (!cliDeps.has(name)) {
         try {
           createRequire(join(here, 'package.json')).resolve(`${name}/package.json`);
@@ -61,6 +68,13 @@ try {
     format: 'esm',
     target: 'node20',
     sourcemap: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Prefer ES module entry points of the bundled libraries (jsonc-parser's UMD build require()s
+    // sibling files at run time).
+    mainFields: ['module', 'main'],
+    // A bundled CommonJS library may require() a Node built-in; an ES module bundle has no require.
+    banner: { js: "import { createRequire as __plantwireCreateRequire } from 'node:module'; const require = __plantwireCreateRequire(import.meta.url);" },
     // main.ts starts with its own `#!/usr/bin/env node`; esbuild keeps it as the first line.
     logLevel: 'warning',
     plugins: [externalizeDeps],

@@ -23,10 +23,18 @@ export interface ConnectRefusal {
 /** What {@link canConnect} and {@link checkPortEnd} return. */
 export type ConnectCheck = { readonly ok: true } | ConnectRefusal;
 
+const outputPorts = new WeakMap<readonly string[], readonly string[]>();
+
 /** A node type's output ports including the implicit `error` port. */
 export function outputPortsOf(info: NodeTypeInfo): readonly string[] {
-  return info.outputs.includes(IMPLICIT_ERROR_PORT) ? info.outputs : [...info.outputs, IMPLICIT_ERROR_PORT];
+  if (info.outputs.includes(IMPLICIT_ERROR_PORT)) return info.outputs;
+  // Worked out once per type: validation asks for every end of every wire.
+  let ports = outputPorts.get(info.outputs);
+  if (ports === undefined) outputPorts.set(info.outputs, (ports = Object.freeze([...info.outputs, IMPLICIT_ERROR_PORT])));
+  return ports;
 }
+
+const OK: ConnectCheck = Object.freeze({ ok: true });
 
 /**
  * Check one end of a wire: a `from` end must be an output port (declared, or the implicit
@@ -34,6 +42,10 @@ export function outputPortsOf(info: NodeTypeInfo): readonly string[] {
  * are referenced from config, never wired).
  */
 export function checkPortEnd(end: PortEnd, side: 'from' | 'to'): ConnectCheck {
+  if (end.info.kind !== 'connection') {
+    // The common answer, before any text is made for a refusal.
+    if (side === 'from' ? outputPortsOf(end.info).includes(end.port) : end.info.inputs.includes(end.port)) return OK;
+  }
   const who = end.node === undefined ? 'the node' : `node "${end.node}"`;
   if (end.info.kind === 'connection') {
     return {
@@ -46,13 +58,11 @@ export function checkPortEnd(end: PortEnd, side: 'from' | 'to'): ConnectCheck {
   const outputs = outputPortsOf(end.info);
   const inputs = end.info.inputs;
   if (side === 'from') {
-    if (outputs.includes(end.port)) return { ok: true };
     if (inputs.includes(end.port)) {
       return { ok: false, end: side, code: 'WIRE_DIRECTION', reason: `a wire must start at an output port, but "${end.port}" is an input of ${who}; its outputs are: ${list(outputs)}` };
     }
     return { ok: false, end: side, code: 'PORT_UNKNOWN', reason: `${who} has no output port "${end.port}"; its outputs are: ${list(outputs)}` };
   }
-  if (inputs.includes(end.port)) return { ok: true };
   if (outputs.includes(end.port)) {
     return { ok: false, end: side, code: 'WIRE_DIRECTION', reason: `a wire must end at an input port, but "${end.port}" is an output of ${who}; its inputs are: ${list(inputs)}` };
   }

@@ -30,56 +30,72 @@ export function findCycles(doc: Pick<FlowDocument, 'nodes' | 'wires'>, virtualEd
     }
   }
   const n = ids.length;
-  const successors: number[][] = Array.from({ length: n }, () => []);
+  // Successors in compressed form (one Int32Array for all edges, offsets per node): a 5,000-node
+  // document is checked on every deploy, and an array per node and per stack frame showed up.
+  const from: number[] = [];
+  const to: number[] = [];
   const selfLoop = new Uint8Array(n);
-  const addEdge = (from: string, to: string): void => {
-    const a = indexOf.get(from);
-    const b = indexOf.get(to);
+  const addEdge = (a: number | undefined, b: number | undefined): void => {
     if (a === undefined || b === undefined) return;
     if (a === b) selfLoop[a] = 1;
-    successors[a]!.push(b);
+    from.push(a);
+    to.push(b);
   };
-  for (const wire of doc.wires) addEdge(wire.from.node, wire.to.node);
-  for (const edge of virtualEdges) addEdge(edge.from, edge.to);
+  for (const wire of doc.wires) addEdge(indexOf.get(wire.from.node), indexOf.get(wire.to.node));
+  for (const edge of virtualEdges) addEdge(indexOf.get(edge.from), indexOf.get(edge.to));
+  const start = new Int32Array(n + 1);
+  for (const a of from) start[a + 1]!++;
+  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+  const succ = new Int32Array(from.length);
+  const fill = start.slice(0, n);
+  for (let e = 0; e < from.length; e++) succ[fill[from[e]!]!++] = to[e]!;
 
   // Tarjan's strongly connected components, with an explicit stack of (node, next successor).
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
-  const stack: number[] = [];
+  const stack = new Int32Array(n);
+  let top = 0;
+  const workNode = new Int32Array(n);
+  const workNext = new Int32Array(n);
   const groups: number[][] = [];
   let counter = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
-    const work: Array<[number, number]> = [[root, 0]];
+    let depth = 0;
+    workNode[0] = root;
+    workNext[0] = start[root]!;
     index[root] = low[root] = counter++;
-    stack.push(root);
+    stack[top++] = root;
     onStack[root] = 1;
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const [v, next] = frame;
-      const succ = successors[v]!;
-      if (next < succ.length) {
-        frame[1] = next + 1;
+    while (depth >= 0) {
+      const v = workNode[depth]!;
+      const next = workNext[depth]!;
+      if (next < start[v + 1]!) {
+        workNext[depth] = next + 1;
         const w = succ[next]!;
         if (index[w] === -1) {
           index[w] = low[w] = counter++;
-          stack.push(w);
+          stack[top++] = w;
           onStack[w] = 1;
-          work.push([w, 0]);
+          depth++;
+          workNode[depth] = w;
+          workNext[depth] = start[w]!;
         } else if (onStack[w]) {
           low[v] = Math.min(low[v]!, index[w]!);
         }
         continue;
       }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low[parent[0]] = Math.min(low[parent[0]]!, low[v]!);
+      depth--;
+      if (depth >= 0) {
+        const parent = workNode[depth]!;
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
       if (low[v] === index[v]) {
         const group: number[] = [];
         let w: number;
         do {
-          w = stack.pop()!;
+          w = stack[--top]!;
           onStack[w] = 0;
           group.push(w);
         } while (w !== v);

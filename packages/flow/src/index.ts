@@ -14,4 +14,5 @@ export * from './text-position.js';
 export * from './json-path.js';
 export * from './describe-value.js';
 export * from './schema-issues.js';
+export * from './parse-flow-document.js';
 export * from './flow-document-json-schema.js';

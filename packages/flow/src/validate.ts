@@ -20,6 +20,7 @@ import { findCycles, type GraphEdge } from './find-cycles.js';
 import type { NodeTypeInfo, ValidationIssue } from './issues.js';
 import { formatJsonPath, type JsonPathSegment } from './json-path.js';
 import { migrateDocument } from './migrate-document.js';
+import { safeParseFlowDocument } from './parse-flow-document.js';
 import { schemaIssues } from './schema-issues.js';
 import { substituteEnv } from './substitute-env.js';
 
@@ -139,7 +140,8 @@ class Validation {
     if (!migrated.ok) return { ok: false, issues: migrated.issues };
     const raw = migrated.value;
 
-    const parsed = flowDocumentSchema.safeParse(raw);
+    // The schema's answer, fast for large well-formed documents (see parse-flow-document.ts).
+    const parsed = safeParseFlowDocument(raw);
     let view: View;
     if (parsed.success) {
       const doc = parsed.data;

@@ -42,12 +42,17 @@ export function literalSecretsIn(schema: z.ZodType, config: unknown): ConfigPath
     .map((hit) => hit.path);
 }
 
+/**
+ * A config's problems as `NodeTypeInfo.validateConfig` reports them, from the result of parsing it
+ * with the type's schema: none when it parsed, else one per zod issue with its path.
+ */
+export function configProblems(result: z.ZodSafeParseResult<unknown>): ReturnType<NonNullable<NodeTypeInfo['validateConfig']>> {
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({ path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'), message: issue.message }));
+}
+
 function validateWith(schema: z.ZodType): NonNullable<NodeTypeInfo['validateConfig']> {
-  return (config) => {
-    const result = schema.safeParse(config);
-    if (result.success) return [];
-    return result.error.issues.map((issue) => ({ path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'), message: issue.message }));
-  };
+  return (config) => configProblems(schema.safeParse(config));
 }
 
 const SECRET_MESSAGE = 'this field is secret and must not be written in the flow document; reference an environment variable (`${NAME}`) instead';

@@ -19,6 +19,7 @@ import {
   type NodeRegistry,
   type WatchSpec,
 } from '@plantwire/node-sdk';
+import type { z } from 'zod';
 import { stableStringify } from './stable-stringify.js';
 
 /** A directed edge of the running graph, from an output port to an input port. */
@@ -93,6 +94,12 @@ export interface CompileOptions {
   readonly defaultQueueCapacity: number;
   /** The credential store's revision of a connection's secrets; part of its signature. Default: always 0. */
   readonly credentialRevision?: (connectionId: string) => number;
+  /**
+   * Parse a node's (migrated, substituted) config with its type's schema, for the node to keep.
+   * Default: `def.config.safeParse(config)`. A deploy passes its config cache
+   * (config-parse-cache.ts), so the parse validation already made is not made again.
+   */
+  readonly parseConfig?: (def: AnyNodeType, config: unknown) => z.ZodSafeParseResult<unknown>;
 }
 
 /**
@@ -110,15 +117,14 @@ export interface CompileOptions {
 export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: true; flow: CompiledFlow } | { ok: false; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const disabledTabs = new Set((doc.tabs ?? []).filter((t) => t.disabled === true).map((t) => t.id));
-  const tabEnvSignature = new Map<string | undefined, string>();
-  const envSignatureOf = (tab: string | undefined): string => {
-    let sig = tabEnvSignature.get(tab);
-    if (sig === undefined) {
-      const tabEnv = tab === undefined ? undefined : doc.tabs?.find((t) => t.id === tab)?.env;
-      sig = stableStringify({ ...doc.env, ...tabEnv });
-      tabEnvSignature.set(tab, sig);
-    }
-    return sig;
+  const envSignatureOf = envSigner(doc);
+
+  // One lookup per tab, shared by its nodes (it only reads the document and the process env).
+  const envByTab = new Map<string | undefined, EnvLookup>();
+  const envOf = (tab: string | undefined): EnvLookup => {
+    let env = envByTab.get(tab);
+    if (env === undefined) envByTab.set(tab, (env = envLookup(doc, tab, options.processEnv)));
+    return env;
   };
 
   const connections = new Map<string, CompiledConnection>();
@@ -143,7 +149,7 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
       issues.push({ severity: 'error', code: 'UNKNOWN_NODE_TYPE', path: at('type'), nodeId: entry.id, message: `unknown node type "${entry.type}"; the runtime was given no such type` });
       return;
     }
-    const env = envLookup(doc, entry.tab, options.processEnv);
+    const env = envOf(entry.tab);
     let config: unknown;
     let substitutedConfig: unknown;
     try {
@@ -153,7 +159,7 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
       for (const m of substituted.missing) {
         issues.push({ severity: 'error', code: 'ENV_MISSING', path: at('config', ...m.path), nodeId: entry.id, message: `environment variable "${m.name}" is not defined` });
       }
-      const parsed = def.config.safeParse(substituted.value);
+      const parsed = options.parseConfig ? options.parseConfig(def, substituted.value) : def.config.safeParse(substituted.value);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -230,25 +236,11 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
     for (const link of draft.virtualWires) addEdge({ from: { node: draft.id, port: link.port }, to: link.to, virtual: true });
   }
 
+  // Signatures are only compared for nodes that are in both the running and the next graph, so
+  // each is made the first time a deploy diff asks (never, for a deploy into an empty runtime).
+  const signatureOf = nodeSigner(envSignatureOf, connections);
   const nodes = new Map<string, CompiledNode>();
-  for (const draft of drafts.values()) {
-    const { virtualWires: _virtual, ...rest } = draft;
-    const signature = stableStringify({
-      type: draft.def.type,
-      version: draft.def.version,
-      config: draft.entry.config,
-      queue: { capacity: draft.capacity, overflow: draft.overflow },
-      tab: draft.tab ?? null,
-      env: envSignatureOf(draft.tab),
-      out: draft.outgoing.map(edgeKey).sort(),
-      in: draft.incoming.map(edgeKey).sort(),
-      // A node restarts with the connections it uses, so it never holds on to a client of settings that are gone.
-      ...(draft.connections.length === 0
-        ? {}
-        : { connections: [...new Set(draft.connections.map((ref) => ref.id))].sort().map((id) => [id, connections.get(id)?.signature ?? null]) }),
-    });
-    nodes.set(draft.id, { ...rest, signature });
-  }
+  for (const draft of drafts.values()) nodes.set(draft.id, new CompiledNodeRecord(draft, signatureOf));
   return { ok: true, flow: { document: doc, nodes, connections } };
 }
 
@@ -306,6 +298,86 @@ export function compileConnection(
     credentials: options.credentialRevision?.(entry.id) ?? 0,
   });
   return { ok: true, connection: { id: entry.id, index, entry, type: entry.type, def, name: entry.name, config, secretValues, signature } };
+}
+
+/** The signature of the layered env a tab's nodes see (tab < document), made once per tab. */
+function envSigner(doc: FlowDocument): (tab: string | undefined) => string {
+  const byTab = new Map<string | undefined, string>();
+  return (tab) => {
+    let sig = byTab.get(tab);
+    if (sig === undefined) {
+      const tabEnv = tab === undefined ? undefined : doc.tabs?.find((t) => t.id === tab)?.env;
+      sig = stableStringify({ ...doc.env, ...tabEnv });
+      byTab.set(tab, sig);
+    }
+    return sig;
+  };
+}
+
+/**
+ * How a compiled node's signature is made. A function of its own (not a closure inside
+ * `compileFlow`), so the running graph, which keeps it until the next deploy, keeps only what a
+ * signature needs and not the compile's working state (edge keys, parsed-config cache).
+ */
+function nodeSigner(envSignatureOf: (tab: string | undefined) => string, connections: ReadonlyMap<string, CompiledConnection>): (node: CompiledNode) => string {
+  return (node) =>
+    stableStringify({
+      type: node.def.type,
+      version: node.def.version,
+      config: node.entry.config,
+      queue: { capacity: node.capacity, overflow: node.overflow },
+      tab: node.tab ?? null,
+      env: envSignatureOf(node.tab),
+      out: node.outgoing.map(edgeKey).sort(),
+      in: node.incoming.map(edgeKey).sort(),
+      // A node restarts with the connections it uses, so it never holds on to a client of settings that are gone.
+      ...(node.connections.length === 0
+        ? {}
+        : { connections: [...new Set(node.connections.map((ref) => ref.id))].sort().map((id) => [id, connections.get(id)?.signature ?? null]) }),
+    });
+}
+
+/** A {@link CompiledNode} whose signature is made when first read. */
+class CompiledNodeRecord implements CompiledNode {
+  // `declare`: assigned once in the constructor, without a define-to-undefined first (5,000 of these per large deploy).
+  declare readonly id: string;
+  declare readonly index: number;
+  declare readonly entry: NodeEntry;
+  declare readonly def: AnyNodeType;
+  declare readonly name: string | undefined;
+  declare readonly tab: string | undefined;
+  declare readonly config: unknown;
+  declare readonly env: EnvLookup;
+  declare readonly capacity: number;
+  declare readonly overflow: OverflowPolicy;
+  declare readonly watchSpec: WatchSpec | undefined;
+  declare readonly outgoing: Edge[];
+  declare readonly incoming: Edge[];
+  declare readonly connections: readonly ConnectionRefHit[];
+  private memo: string | undefined;
+  declare private readonly sign: (node: CompiledNode) => string;
+
+  constructor(draft: Omit<CompiledNode, 'signature'>, sign: (node: CompiledNode) => string) {
+    this.id = draft.id;
+    this.index = draft.index;
+    this.entry = draft.entry;
+    this.def = draft.def;
+    this.name = draft.name;
+    this.tab = draft.tab;
+    this.config = draft.config;
+    this.env = draft.env;
+    this.capacity = draft.capacity;
+    this.overflow = draft.overflow;
+    this.watchSpec = draft.watchSpec;
+    this.outgoing = draft.outgoing;
+    this.incoming = draft.incoming;
+    this.connections = draft.connections;
+    this.sign = sign;
+  }
+
+  get signature(): string {
+    return (this.memo ??= this.sign(this));
+  }
 }
 
 function edgeKey(edge: Edge): string {

@@ -30,6 +30,21 @@ describe('context stores', () => {
     expect(stores.global().keys()).toEqual([]);
   });
 
+  it("hand a node its stores, opening the node's own only when it is read", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'context'), { recursive: true });
+    writeFileSync(join(dir, 'context', 'node-n1.json'), 'not json');
+    const errors: string[] = [];
+    const stores = createContextStores({ dataDir: dir, onError: (err) => errors.push(err.message) });
+    const scopes = stores.forNode('n1', 't1');
+    expect(scopes.flow).toBe(stores.flow('t1'));
+    expect(scopes.global).toBe(stores.global());
+    expect(errors).toEqual([]);
+    expect(scopes.node.keys()).toEqual([]);
+    expect(errors).toEqual([expect.stringContaining('node-n1.json is not valid')]);
+    expect(scopes.node).toBe(stores.node('n1'));
+  });
+
   it('refuse a value that is not plain JSON with an error naming the key, the scope and where in the value', () => {
     const stores = createContextStores();
     expect(() => stores.node('pump-1').set('last', { at: new Date(0) })).toThrow(/context\.set\("last"\) in the context of node "pump-1".*a Date at \$\.at/);

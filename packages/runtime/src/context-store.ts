@@ -19,6 +19,12 @@ export interface ContextStores {
   /** The store of a tab; nodes without a tab share one. */
   flow(tabId: string | undefined): ContextStore;
   global(): ContextStore;
+  /**
+   * A node's three stores as its context hands them out (`ctx.context`). The node's own store is
+   * opened when first read, so the many nodes that never use it cost nothing (and, with a data
+   * directory, no file read).
+   */
+  forNode(nodeId: string, tabId: string | undefined): { readonly node: ContextStore; readonly flow: ContextStore; readonly global: ContextStore };
   /** Forget a removed node's store (and its file). */
   removeNode(nodeId: string): void;
   /** Write every changed store now; resolves when the files are renamed into place. */
@@ -142,8 +148,10 @@ export function createContextStores(options: ContextStoresOptions = {}): Context
     return writing;
   }
 
+  const node = (nodeId: string) => open(`node-${nodeId}`).store;
   return {
-    node: (nodeId) => open(`node-${nodeId}`).store,
+    node,
+    forNode: (nodeId, tabId) => new NodeScopes(node, nodeId, open(`flow-${tabId ?? NO_TAB}`).store, open('global').store),
     flow: (tabId) => open(`flow-${tabId ?? NO_TAB}`).store,
     global: () => open('global').store,
     removeNode(nodeId) {
@@ -168,6 +176,27 @@ export function createContextStores(options: ContextStoresOptions = {}): Context
       await write();
     },
   };
+}
+
+/** `ctx.context` of one node: its own store opened on first read (the same store every time after). */
+class NodeScopes {
+  readonly #open: (nodeId: string) => ContextStore;
+  readonly #nodeId: string;
+  #node: ContextStore | undefined = undefined;
+
+  constructor(
+    open: (nodeId: string) => ContextStore,
+    nodeId: string,
+    readonly flow: ContextStore,
+    readonly global: ContextStore,
+  ) {
+    this.#open = open;
+    this.#nodeId = nodeId;
+  }
+
+  get node(): ContextStore {
+    return (this.#node ??= this.#open(this.#nodeId));
+  }
 }
 
 interface Scope {

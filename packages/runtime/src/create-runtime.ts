@@ -15,6 +15,7 @@ import type {
   TestConnectionOptions,
 } from './api.js';
 import { checkBackoffSettings } from './backoff.js';
+import { ConfigParseCache } from './config-parse-cache.js';
 import { compileConnection, compileFlow, type CompileOptions, type CompiledConnection, type CompiledFlow } from './compile-flow.js';
 import { NodeConnections } from './connection-handles.js';
 import { ConnectionSupervisor, testConnection } from './connection-supervisor.js';
@@ -295,10 +296,12 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   }
 
   private async applyDeploy(input: unknown): Promise<DeployResult> {
-    const validated = validate(input, { nodeTypes: (type) => this.registry.info(type), env: this.processEnv });
+    // Validation parses every config; compiling reuses those parses (and equal configs share one).
+    const configs = new ConfigParseCache(this.registry);
+    const validated = validate(input, { nodeTypes: configs.info, env: this.processEnv });
     if (!validated.ok || !validated.document) return { ok: false, issues: validated.issues };
     const warnings: ValidationIssue[] = validated.issues.filter((i) => i.severity === 'warning');
-    const compiled = compileFlow(validated.document, this.compileOptions());
+    const compiled = compileFlow(validated.document, { ...this.compileOptions(), parseConfig: (def, config) => configs.parseFor(def.config, config) });
     if (!compiled.ok) return { ok: false, issues: [...compiled.issues, ...warnings] };
     const next = compiled.flow;
     const diff = diffDeploy(this.compiled, next);
@@ -391,7 +394,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       overflow: c.overflow,
       watchSpec: c.watchSpec,
       env: c.env,
-      context: { node: this.contexts.node(id), flow: this.contexts.flow(c.tab), global: this.contexts.global() },
+      context: this.contexts.forNode(id, c.tab),
       host: this,
       ...(c.connections.length === 0 ? {} : { connections: (owner) => new NodeConnections(owner, c.connections, this.supervisor) }),
     });

@@ -75,6 +75,7 @@ interface AsyncSlot {
 type OnInput = (msg: Message, ctx: NodeContext<unknown>, state: unknown, port: string) => NodeResult | Promise<NodeResult>;
 
 const NO_TARGETS: readonly Target[] = Object.freeze([]);
+const NO_OUTPUTS: ReadonlyMap<string, readonly Target[]> = new Map();
 
 /**
  * One running node: its bounded input queue, its outbox and held deliveries (how backpressure is
@@ -87,16 +88,16 @@ const NO_TARGETS: readonly Target[] = Object.freeze([]);
  * through the node's bounded outbox under its overflow policy.
  */
 export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, ConnectionOwner {
-  readonly id: string;
-  readonly def: AnyNodeType;
-  readonly tab: string | undefined;
-  readonly config: unknown;
-  readonly capacity: number;
-  readonly overflow: OverflowPolicy;
-  readonly watchSpec: WatchSpec | undefined;
-  readonly concurrency: number;
-  readonly ctx: NodeContext<unknown>;
-  name: string | undefined;
+  declare readonly id: string;
+  declare readonly def: AnyNodeType;
+  declare readonly tab: string | undefined;
+  declare readonly config: unknown;
+  declare readonly capacity: number;
+  declare readonly overflow: OverflowPolicy;
+  declare readonly watchSpec: WatchSpec | undefined;
+  declare readonly concurrency: number;
+  declare readonly ctx: NodeContext<unknown>;
+  declare name: string | undefined;
   phase: NodePhase = 'starting';
   /** True while input is taken into the queue (starting or running). */
   accepting = true;
@@ -104,21 +105,21 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   state: unknown = undefined;
   status: NodeStatus | null = null;
 
-  readonly queue: RingBuffer<Message, string>;
+  declare readonly queue: RingBuffer<Message, string>;
   /** Whole messages emitted while pressure was on, waiting to start their fan-out. */
-  readonly outbox: RingBuffer<Message, string>;
+  declare readonly outbox: RingBuffer<Message, string>;
   /** Deliveries refused by a full target, in order; the node takes no input while any are held. */
   readonly held = new RingBuffer<Message, Target>(Number.POSITIVE_INFINITY, 4);
   /** Senders blocked on this node's full queue. */
   waiters: NodeInstance[] = [];
-  private waitingOn: NodeInstance | undefined;
-  private latestByTopic: Map<string, number> | undefined;
+  private waitingOn: NodeInstance | undefined = undefined;
+  private latestByTopic: Map<string, number> | undefined = undefined;
   private drainListeners: Array<() => void> = [];
 
-  firstPort: string;
+  declare firstPort: string;
   firstTargets: readonly Target[] = NO_TARGETS;
   errorTargets: readonly Target[] = NO_TARGETS;
-  private outputs = new Map<string, readonly Target[]>();
+  private outputs: ReadonlyMap<string, readonly Target[]> = NO_OUTPUTS;
 
   catchers: readonly NodeInstance[] = [];
   uncaughtCatchers: readonly NodeInstance[] = [];
@@ -130,7 +131,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   private readonly settledWaiters: Array<() => void> = [];
   /** True while `onInput` runs synchronously inside a batch. */
   private inBatch = false;
-  private current: Message | undefined;
+  private current: Message | undefined = undefined;
 
   // Counters are plain numbers: one increment per message, no objects.
   cIn = 0;
@@ -139,16 +140,19 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   cDropped = 0;
   processingMs = 0;
 
-  private readonly host: NodeHost;
-  private readonly onInput: OnInput | undefined;
-  private readonly abort = new AbortController();
+  declare private readonly host: NodeHost;
+  declare private readonly onInput: OnInput | undefined;
+  /** Made when node code first reads `ctx.signal` (most never do; a controller per node is costly). */
+  private abortController: AbortController | undefined = undefined;
+  /** True once closing (or a failed setup) stopped the node's timers and aborted its signal. */
+  private aborted = false;
   private readonly timers = new Set<() => void>();
-  private readonly declaredOutputs: ReadonlySet<string>;
-  readonly defaultInput: string;
+  declare private readonly declaredOutputs: ReadonlySet<string>;
+  declare readonly defaultInput: string;
   /** How many input ports the type declares. */
-  readonly inputCount: number;
+  declare readonly inputCount: number;
   /** Leases on the shared connections the config references; undefined when it references none. */
-  private readonly connections: NodeConnections | undefined;
+  declare private readonly connections: NodeConnections | undefined;
 
   constructor(init: NodeInstanceInit) {
     this.id = init.id;
@@ -164,11 +168,11 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     this.onInput = init.def.onInput as OnInput | undefined;
     this.queue = new RingBuffer<Message, string>(init.capacity);
     this.outbox = new RingBuffer<Message, string>(init.capacity);
-    const outputs = Object.keys(init.def.outputs);
-    this.firstPort = outputs[0] ?? 'out';
-    this.declaredOutputs = new Set([...outputs, this.firstPort, ERROR_PORT]);
-    this.defaultInput = Object.keys(init.def.inputs)[0] ?? 'in';
-    this.inputCount = Object.keys(init.def.inputs).length;
+    const ports = portsOf(init.def);
+    this.firstPort = ports.firstPort;
+    this.declaredOutputs = ports.declaredOutputs;
+    this.defaultInput = ports.defaultInput;
+    this.inputCount = ports.inputCount;
     this.ctx = this.makeContext(init);
     this.connections = init.connections?.(this);
   }
@@ -195,9 +199,9 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     return this.errorTargets.length !== 0;
   }
 
-  /** Wire the instance to its targets (on every deploy, since targets may have been replaced). */
+  /** Wire the instance to its targets (on every deploy, since targets may have been replaced). The map is the instance's from now on. */
   link(outputs: ReadonlyMap<string, readonly Target[]>): void {
-    this.outputs = new Map(outputs);
+    this.outputs = outputs;
     this.firstTargets = outputs.get(this.firstPort) ?? NO_TARGETS;
     this.errorTargets = outputs.get(ERROR_PORT) ?? NO_TARGETS;
   }
@@ -550,7 +554,11 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     try {
       // Leases first: the connections start opening now, and setup can register onConnected at once.
       this.connections?.acquire();
-      if (this.def.setup) this.state = await withTimeout(Promise.resolve().then(() => this.def.setup!(this.ctx)), timeoutMs, `setup did not finish within ${timeoutMs} ms`);
+      if (this.def.setup) {
+        const state = this.def.setup(this.ctx);
+        // Only an asynchronous setup can overrun, so only it gets a timer (thousands of nodes start at once).
+        this.state = isThenable(state) ? await withTimeout(Promise.resolve(state), timeoutMs, `setup did not finish within ${timeoutMs} ms`) : state;
+      }
     } catch (err) {
       this.phase = 'failed';
       this.accepting = false;
@@ -595,7 +603,8 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   }
 
   private stopTimers(): void {
-    this.abort.abort();
+    this.aborted = true;
+    this.abortController?.abort();
     for (const cancel of [...this.timers]) cancel();
     this.timers.clear();
   }
@@ -645,67 +654,209 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   // ---- the context handed to node code ----------------------------------------------------
 
   private makeContext(init: NodeInstanceInit): NodeContext<unknown> {
-    const self = this;
-    const host = this.host;
-    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => host.log(level, message, fields, self);
-    const addTimer = (start: (fn: () => void) => ReturnType<typeof setTimeout>, clear: (t: ReturnType<typeof setTimeout>) => void, fn: () => void, once: boolean): (() => void) => {
-      if (self.abort.signal.aborted) return () => {};
-      let handle: ReturnType<typeof setTimeout> | undefined;
-      const cancel = () => {
-        if (handle !== undefined) clear(handle);
-        handle = undefined;
-        self.timers.delete(cancel);
-      };
-      handle = start(() => {
-        if (once) cancel();
-        self.guard(fn, 'timer callback');
-      });
-      self.timers.add(cancel);
-      return cancel;
+    return new InstanceContext(this, init);
+  }
+
+  // ---- what the context object calls ------------------------------------------------------
+
+  /** `ctx.signal`: made on first use; an instance closed before anyone asked hands out an aborted one. */
+  get signal(): AbortSignal {
+    if (this.abortController === undefined) {
+      this.abortController = new AbortController();
+      if (this.aborted) this.abortController.abort();
+    }
+    return this.abortController.signal;
+  }
+
+  /** `ctx.onDrain`. */
+  addDrainListener(listener: () => void): void {
+    // A closed node never drains; calling back would only spin a source that keeps getting false.
+    if (this.phase === 'closed' || this.phase === 'closing' || this.phase === 'failed') return;
+    if (this.underPressure) {
+      this.drainListeners.push(listener);
+    } else {
+      // No pressure now: "the pressure has gone" already holds, so resume the caller soon.
+      queueMicrotask(() => this.guard(listener, 'onDrain listener'));
+    }
+  }
+
+  /** `ctx.status`. */
+  setStatus(status: NodeStatus | null): void {
+    this.host.statusChanged(this, status);
+  }
+
+  /** `ctx.error`. */
+  reportError(err: unknown, msg: Message | undefined): void {
+    this.cErrors++;
+    this.host.raise(this, err, msg ?? this.current, this.inBatch);
+  }
+
+  /** `ctx.debug`. */
+  printDebug(value: unknown, msg: Message): void {
+    this.host.debug(this, value, msg);
+  }
+
+  /** `ctx.log.*`. */
+  writeLog(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> | undefined): void {
+    this.host.log(level, message, fields, this);
+  }
+
+  /** `ctx.setTimeout` / `ctx.setInterval`: a timer the instance clears when it closes. */
+  addTimer(start: (fn: () => void) => ReturnType<typeof setTimeout>, clear: (t: ReturnType<typeof setTimeout>) => void, fn: () => void, once: boolean): () => void {
+    if (this.aborted) return () => {};
+    let handle: ReturnType<typeof setTimeout> | undefined;
+    const cancel = () => {
+      if (handle !== undefined) clear(handle);
+      handle = undefined;
+      this.timers.delete(cancel);
     };
-    return {
-      id: init.id,
-      type: init.def.type,
-      get name() {
-        return self.name;
-      },
-      tab: init.tab,
-      config: init.config,
-      emit: (msg, port) => self.emit(msg, port),
-      send: (msg, port) => self.send(msg, port),
-      onDrain(listener) {
-        // A closed node never drains; calling back would only spin a source that keeps getting false.
-        if (self.phase === 'closed' || self.phase === 'closing' || self.phase === 'failed') return;
-        if (self.underPressure) {
-          self.drainListeners.push(listener);
-        } else {
-          // No pressure now: "the pressure has gone" already holds, so resume the caller soon.
-          queueMicrotask(() => self.guard(listener, 'onDrain listener'));
-        }
-      },
-      status: (status) => host.statusChanged(self, status),
-      error: (err, msg) => {
-        self.cErrors++;
-        host.raise(self, err, msg ?? self.current, self.inBatch);
-      },
-      debug: (value, msg) => host.debug(self, value, msg),
-      log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-      context: init.context,
-      env: init.env,
-      signal: this.abort.signal,
-      setTimeout: (fn, ms) => addTimer((cb) => setTimeout(cb, ms), clearTimeout, fn, true),
-      setInterval: (fn, ms) => addTimer((cb) => setInterval(cb, ms), clearInterval, fn, false),
-      connection: <Client>(id: string) => {
-        if (!self.connections) {
-          throw new Error(`node "${self.id}" (${self.def.type}) asked for connection "${id}", but its config references no connection; name connections in connectionRef() config fields`);
-        }
-        return self.connections.handle(id) as ConnectionHandle<Client>;
-      },
-    };
+    handle = start(() => {
+      if (once) cancel();
+      this.guard(fn, 'timer callback');
+    });
+    this.timers.add(cancel);
+    return cancel;
+  }
+
+  /** `ctx.connection`. */
+  connectionHandle<Client>(id: string): ConnectionHandle<Client> {
+    if (!this.connections) {
+      throw new Error(`node "${this.id}" (${this.def.type}) asked for connection "${id}", but its config references no connection; name connections in connectionRef() config fields`);
+    }
+    return this.connections.handle(id) as ConnectionHandle<Client>;
+  }
+}
+
+type Bound<K extends keyof NodeContext<unknown>> = NodeContext<unknown>[K] | undefined;
+
+/**
+ * The `NodeContext` of one instance. Each method is made, bound to the instance, the first time
+ * node code reads it, and then stays the same function: it can be passed around detached
+ * (`socket.on('data', ctx.emit)`), while the thousands of nodes of a large deploy, which never
+ * read most of them, do not each carry a dozen closures (an object literal with getters was also
+ * a slow, dictionary-mode object).
+ */
+class InstanceContext implements NodeContext<unknown> {
+  readonly id: string;
+  readonly type: string;
+  readonly tab: string | undefined;
+  readonly config: unknown;
+  readonly context: NodeInstanceInit['context'];
+  readonly env: (name: string) => string | undefined;
+  // JS-private: node code must not reach the instance (or the runtime) through its context.
+  readonly #node: NodeInstance;
+  #emit: Bound<'emit'> = undefined;
+  #send: Bound<'send'> = undefined;
+  #onDrain: Bound<'onDrain'> = undefined;
+  #status: Bound<'status'> = undefined;
+  #error: Bound<'error'> = undefined;
+  #debug: Bound<'debug'> = undefined;
+  #log: NodeContext<unknown>['log'] | undefined = undefined;
+  #setTimeout: Bound<'setTimeout'> = undefined;
+  #setInterval: Bound<'setInterval'> = undefined;
+  #connection: Bound<'connection'> = undefined;
+
+  constructor(node: NodeInstance, init: NodeInstanceInit) {
+    this.#node = node;
+    this.id = init.id;
+    this.type = init.def.type;
+    this.tab = init.tab;
+    this.config = init.config;
+    this.context = init.context;
+    this.env = init.env;
+  }
+
+  get name(): string | undefined {
+    return this.#node.name;
+  }
+
+  get signal(): AbortSignal {
+    return this.#node.signal;
+  }
+
+  get emit(): NodeContext<unknown>['emit'] {
+    const node = this.#node;
+    return (this.#emit ??= (msg, port) => node.emit(msg, port));
+  }
+
+  get send(): NodeContext<unknown>['send'] {
+    const node = this.#node;
+    return (this.#send ??= (msg, port) => node.send(msg, port));
+  }
+
+  get onDrain(): NodeContext<unknown>['onDrain'] {
+    const node = this.#node;
+    return (this.#onDrain ??= (listener) => node.addDrainListener(listener));
+  }
+
+  get status(): NodeContext<unknown>['status'] {
+    const node = this.#node;
+    return (this.#status ??= (status) => node.setStatus(status));
+  }
+
+  get error(): NodeContext<unknown>['error'] {
+    const node = this.#node;
+    return (this.#error ??= (err, msg) => node.reportError(err, msg));
+  }
+
+  get debug(): NodeContext<unknown>['debug'] {
+    const node = this.#node;
+    return (this.#debug ??= (value, msg) => node.printDebug(value, msg));
+  }
+
+  get log(): NodeContext<unknown>['log'] {
+    const node = this.#node;
+    return (this.#log ??= {
+      debug: (message, fields) => node.writeLog('debug', message, fields),
+      info: (message, fields) => node.writeLog('info', message, fields),
+      warn: (message, fields) => node.writeLog('warn', message, fields),
+      error: (message, fields) => node.writeLog('error', message, fields),
+    });
+  }
+
+  get setTimeout(): NodeContext<unknown>['setTimeout'] {
+    const node = this.#node;
+    return (this.#setTimeout ??= (fn, ms) => node.addTimer((cb) => setTimeout(cb, ms), clearTimeout, fn, true));
+  }
+
+  get setInterval(): NodeContext<unknown>['setInterval'] {
+    const node = this.#node;
+    return (this.#setInterval ??= (fn, ms) => node.addTimer((cb) => setInterval(cb, ms), clearInterval, fn, false));
+  }
+
+  get connection(): NodeContext<unknown>['connection'] {
+    const node = this.#node;
+    return (this.#connection ??= <Client>(id: string) => node.connectionHandle<Client>(id));
   }
 }
 
 const toMsg = toMessage;
+
+interface Ports {
+  readonly firstPort: string;
+  readonly declaredOutputs: ReadonlySet<string>;
+  readonly defaultInput: string;
+  readonly inputCount: number;
+}
+
+const portsByType = new WeakMap<AnyNodeType, Ports>();
+
+/** What an instance needs of its type's ports, worked out once per type rather than per node. */
+function portsOf(def: AnyNodeType): Ports {
+  let ports = portsByType.get(def);
+  if (ports === undefined) {
+    const outputs = Object.keys(def.outputs);
+    const inputs = Object.keys(def.inputs);
+    const firstPort = outputs[0] ?? 'out';
+    ports = { firstPort, declaredOutputs: new Set([...outputs, firstPort, ERROR_PORT]), defaultInput: inputs[0] ?? 'in', inputCount: inputs.length };
+    portsByType.set(def, ports);
+  }
+  return ports;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';

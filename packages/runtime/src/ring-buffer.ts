@@ -1,7 +1,9 @@
 /**
  * A bounded FIFO queue on a ring of slots, with an optional tag stored beside each item (the port
- * a message arrived on, the target a held message waits for). Storage starts small and doubles up
- * to the capacity, so a node with a large configured capacity costs memory only when it is used.
+ * a message arrived on, the target a held message waits for). Storage is allocated at the first
+ * push, starts small and doubles up to the capacity, so a node with a large configured capacity
+ * costs memory only when it is used, and a queue that is never used (most nodes' outboxes) costs
+ * none.
  *
  * Positions can be addressed by sequence number: the n-th item ever pushed has sequence `n`, and
  * it sits at index `n - shifted` while it is still queued. The keep-latest-per-topic overflow
@@ -14,23 +16,22 @@
  */
 export class RingBuffer<T, Tag = undefined> {
   /** Most items the buffer holds; `push` refuses beyond it. */
-  readonly capacity: number;
+  declare readonly capacity: number;
   /** Items currently queued. */
   length = 0;
   /** Items ever removed from the front (by `shift` or `clear`): the sequence number of the head. */
   shifted = 0;
-  private items: Array<T | undefined>;
-  private tags: Array<Tag | undefined>;
+  private items: Array<T | undefined> = NO_SLOTS;
+  private tags: Array<Tag | undefined> = NO_SLOTS;
   private head = 0;
-  private mask: number;
+  /** Slots − 1; -1 until the first push allocates them. */
+  private mask = -1;
+  declare private readonly initialSize: number;
 
   constructor(capacity: number, initialSize = 16) {
     if (!(capacity >= 1)) throw new RangeError(`RingBuffer capacity must be ≥ 1, got ${capacity}`);
     this.capacity = capacity;
-    const size = nextPowerOfTwo(Math.min(Math.max(initialSize, 1), capacity));
-    this.items = new Array<T | undefined>(size);
-    this.tags = new Array<Tag | undefined>(size);
-    this.mask = size - 1;
+    this.initialSize = nextPowerOfTwo(Math.min(Math.max(initialSize, 1), capacity));
   }
 
   /** True when `push` would refuse. */
@@ -118,7 +119,7 @@ export class RingBuffer<T, Tag = undefined> {
 
   private grow(): void {
     const oldSize = this.mask + 1;
-    const size = oldSize * 2;
+    const size = oldSize === 0 ? this.initialSize : oldSize * 2;
     const items = new Array<T | undefined>(size);
     const tags = new Array<Tag | undefined>(size);
     for (let i = 0; i < this.length; i++) {
@@ -132,6 +133,9 @@ export class RingBuffer<T, Tag = undefined> {
     this.mask = size - 1;
   }
 }
+
+/** The storage of every buffer that has never held an item (never written: the first push replaces it). */
+const NO_SLOTS: never[] = [];
 
 function nextPowerOfTwo(n: number): number {
   let size = 1;

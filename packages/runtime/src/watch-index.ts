@@ -11,12 +11,16 @@ export interface WatchableNode {
 /** The watchers of one node, by what they watch. */
 export interface WatchLists<N> {
   /** Catch nodes that take every error of the node. */
-  readonly errorCatch: N[];
+  readonly errorCatch: readonly N[];
   /** Catch nodes that take only errors no other catch node in scope handled. */
-  readonly errorUncaught: N[];
-  readonly status: N[];
-  readonly complete: N[];
+  readonly errorUncaught: readonly N[];
+  readonly status: readonly N[];
+  readonly complete: readonly N[];
 }
+
+const NONE: readonly never[] = Object.freeze([]);
+/** The lists of a node no watcher covers: one frozen value for all of them (most nodes, in most flows). */
+const UNWATCHED: WatchLists<never> = Object.freeze({ errorCatch: NONE, errorUncaught: NONE, status: NONE, complete: NONE });
 
 /**
  * Whether a watcher's scope covers a node: 'tab' means the watcher's own tab (nodes without a tab
@@ -42,15 +46,16 @@ export function buildWatchLists<N extends WatchableNode>(nodes: readonly N[]): M
   const watchers = nodes.filter((n) => n.watchSpec !== undefined);
   const result = new Map<N, WatchLists<N>>();
   for (const node of nodes) {
-    const lists: WatchLists<N> = { errorCatch: [], errorUncaught: [], status: [], complete: [] };
+    let lists: { errorCatch: N[]; errorUncaught: N[]; status: N[]; complete: N[] } | undefined;
     for (const w of watchers) {
       const spec = w.watchSpec!;
       if (!inScope(spec, w, node)) continue;
+      lists ??= { errorCatch: [], errorUncaught: [], status: [], complete: [] };
       if (spec.event === 'error') (spec.uncaughtOnly ? lists.errorUncaught : lists.errorCatch).push(w);
       else if (spec.event === 'status') lists.status.push(w);
       else lists.complete.push(w);
     }
-    result.set(node, lists);
+    result.set(node, lists ?? UNWATCHED);
   }
   return result;
 }

@@ -440,9 +440,11 @@ describe('function node: shared sandbox', () => {
     const before = sandboxStats();
     const a = await fn({ code: 'return { payload: "a" };' });
     const b = await fn({ code: 'return { payload: "b" };' });
-    expect(sandboxStats().workers).toBe(before.workers + 1);
+    // Without On Start code, nothing runs in the sandbox until the first message.
+    expect(sandboxStats().workers).toBe(before.workers);
     expect(sandboxStats().nodes).toBe(before.nodes + 2);
     await Promise.all([a.input({}), b.input({})]);
+    expect(sandboxStats().workers).toBe(before.workers + 1);
     expect([a.output()[0]?.payload, b.output()[0]?.payload]).toEqual(['a', 'b']);
     await a.close();
     await b.close();

@@ -155,6 +155,9 @@ describe('sandbox pool', () => {
   it('closing the last node stops the worker; the next node starts a new one', async () => {
     const workers = sandboxStats().workers;
     const s = await sandbox('return msg;');
+    // No On Start code: the worker starts with the first message.
+    expect(sandboxStats().workers).toBe(workers);
+    await s.run({});
     expect(sandboxStats().workers).toBe(workers + 1);
     opened.splice(0);
     s.close();

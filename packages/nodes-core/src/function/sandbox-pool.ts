@@ -113,10 +113,11 @@ let workersStarted = 0;
 let batchesSent = 0;
 
 /**
- * Open a function node's sandbox: register the node with the shared worker for its limits
- * (starting it if needed), compile its code and run its setup code. Rejects with a NodeError when
- * the setup code timed out or crashed the worker; a setup that threw resolves with status 3 in
- * `setupRecord` so the caller can apply its effects first.
+ * Open a function node's sandbox: register the node with the shared worker for its limits, and
+ * run its setup code (On Start), which starts the worker if needed and compiles the node's code
+ * there. A node without setup code starts no worker yet: its first message does. Rejects with a
+ * NodeError when the setup code timed out or crashed the worker; a setup that threw resolves with
+ * status 3 in `setupRecord` so the caller can apply its effects first.
  */
 export async function openSandbox(spec: SandboxSpec, limits: SandboxLimits): Promise<SandboxInstance> {
   let host = hosts.get(limits.memoryLimitMb);
@@ -126,18 +127,26 @@ export async function openSandbox(spec: SandboxSpec, limits: SandboxLimits): Pro
   }
   const h = host;
   const inst = h.register(spec);
+  const handle = (setupRecord: SandboxRecord): SandboxInstance => ({
+    setupRecord,
+    run: <T>(msg: unknown, map?: (record: SandboxRecord, msg: never) => T) => h.submit(inst, 0, msg, map as ((record: SandboxRecord, msg: unknown) => T) | undefined),
+    close: () => h.close(inst),
+  });
+  // Without On Start code there is nothing to run before the first message, so the worker (a
+  // thread with its own V8 heap, ~40 ms to start) is started by that message, not at deploy.
+  // The code itself compiled when the config was validated; were it to fail in the worker, every
+  // message would fail with that compile error.
+  if (spec.setup === '') return handle(NOTHING_SET_UP);
   try {
-    const setupRecord = await h.submit(inst, 1, undefined);
-    return {
-      setupRecord,
-      run: <T>(msg: unknown, map?: (record: SandboxRecord, msg: never) => T) => h.submit(inst, 0, msg, map as ((record: SandboxRecord, msg: unknown) => T) | undefined),
-      close: () => h.close(inst),
-    };
+    return handle(await h.submit(inst, 1, undefined));
   } catch (err) {
     h.close(inst);
     throw err;
   }
 }
+
+/** The setup record of a node without On Start code. */
+const NOTHING_SET_UP: SandboxRecord = Object.freeze([0, null, null] as const);
 
 /** Live counters of the sandbox pool. */
 export function sandboxStats(): SandboxStats {

@@ -1,0 +1,161 @@
+import type { NodeTypeInfo } from '@plantwire/flow';
+import { configProblems, type NodeRegistry } from '@plantwire/node-sdk';
+import type { z } from 'zod';
+
+type ParseResult = z.ZodSafeParseResult<unknown>;
+
+interface Entry {
+  readonly schema: z.ZodType;
+  readonly result: ParseResult;
+  /** Whether a node already owns `result.data`; the next one gets a copy. */
+  handedOut: boolean;
+}
+
+/**
+ * The node configs of one deploy, each parsed by its type's schema once.
+ *
+ * Validation checks every node's config with its schema and throws the parsed value away;
+ * compiling then parses every config again to hand each node its typed config. A large document
+ * also holds many equal configs (a thousand identical debug nodes). Through this cache, validation
+ * (whose `nodeTypes` lookup is {@link ConfigParseCache.info}) and compiling (whose `parseConfig`
+ * is {@link ConfigParseCache.parseFor}) share one parse per distinct config: found by the config
+ * object itself (compiling sees the very objects validation checked, when nothing was
+ * substituted), else by its content when it is plain JSON data (the exact JSON text as the key).
+ *
+ * Every node still owns its config: the first node of a content gets the parsed value, the others
+ * a deep copy of it (or, when it holds anything but plain data, a parse of their own). One cache
+ * lives for one deploy, so a schema check that depends on the outside world is asked again on the
+ * next deploy.
+ */
+export class ConfigParseCache {
+  private readonly byObject = new WeakMap<object, Entry>();
+  private readonly byContent = new Map<z.ZodType, Map<string, Entry>>();
+  private readonly infos = new Map<string, NodeTypeInfo | undefined>();
+
+  constructor(private readonly registry: NodeRegistry) {}
+
+  /** The registry's `info(type)`, with the config check (and the link reading) going through this cache. */
+  readonly info = (type: string): NodeTypeInfo | undefined => {
+    if (this.infos.has(type)) return this.infos.get(type);
+    const base = this.registry.info(type);
+    const nodeType = this.registry.get(type);
+    const schema = this.registry.connection(type)?.config ?? nodeType?.config;
+    let info = base;
+    if (base?.validateConfig && schema) {
+      const virtualWires = nodeType?.virtualWires;
+      info = {
+        ...base,
+        validateConfig: (config) => configProblems(this.lookup(schema, config).result),
+        ...(base.virtualWires && virtualWires
+          ? {
+              virtualWires: (config: Record<string, unknown>) => {
+                const parsed = this.lookup(schema, config).result;
+                return parsed.success ? virtualWires.call(nodeType, parsed.data) : [];
+              },
+            }
+          : {}),
+      };
+    }
+    this.infos.set(type, info);
+    return info;
+  };
+
+  /** `schema.safeParse(config)` for a node that keeps the result as its own config. */
+  parseFor(schema: z.ZodType, config: unknown): ParseResult {
+    const entry = this.lookup(schema, config);
+    if (!entry.result.success) return entry.result;
+    if (!entry.handedOut) {
+      entry.handedOut = true;
+      return entry.result;
+    }
+    const copy = copyPlainData(entry.result.data, 0);
+    return copy === NOT_PLAIN ? schema.safeParse(config) : { success: true, data: copy };
+  }
+
+  private lookup(schema: z.ZodType, config: unknown): Entry {
+    const isObject = typeof config === 'object' && config !== null;
+    if (isObject) {
+      const known = this.byObject.get(config);
+      if (known !== undefined && known.schema === schema) return known;
+    }
+    const key = exactJsonKey(config);
+    let bySchema: Map<string, Entry> | undefined;
+    if (key !== undefined) {
+      bySchema = this.byContent.get(schema);
+      if (bySchema === undefined) this.byContent.set(schema, (bySchema = new Map()));
+      const known = bySchema.get(key);
+      if (known !== undefined) {
+        if (isObject) this.byObject.set(config, known);
+        return known;
+      }
+    }
+    const entry: Entry = { schema, result: schema.safeParse(config), handedOut: false };
+    bySchema?.set(key!, entry);
+    if (isObject) this.byObject.set(config, entry);
+    return entry;
+  }
+}
+
+const NOT_PLAIN = Symbol('not plain data');
+
+/**
+ * The JSON text of `value` when that text stands for exactly this value (strings, finite numbers
+ * other than -0, booleans, null, arrays without holes, plain objects with no `undefined` values
+ * and no `__proto__` key), else undefined: two configs with equal keys are then equal values.
+ */
+function exactJsonKey(value: unknown): string | undefined {
+  return isExactJson(value, 0) ? JSON.stringify(value) : undefined;
+}
+
+function isExactJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > 64) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value) || !isExactJson(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype || Object.getOwnPropertySymbols(value).length !== 0) return false;
+      for (const key in value) {
+        if (key === '__proto__') return false;
+        if (!isExactJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** A deep copy of plain data (what a schema makes of JSON), or NOT_PLAIN for anything else in it. */
+function copyPlainData(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return typeof value === 'function' || typeof value === 'symbol' ? NOT_PLAIN : value;
+  if (depth > 64) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = copyPlainData(value[i], depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = item;
+    }
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(value).length !== 0) return NOT_PLAIN;
+  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  for (const key of Object.keys(value)) {
+    const item = copyPlainData((value as Record<string, unknown>)[key], depth + 1);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, writable: true, enumerable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
+}

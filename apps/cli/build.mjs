@@ -57,6 +57,18 @@ const externalizeDeps = {
   },
 };
 
+// zod re-exports all of its ~40 message locales (`z.locales`), 300 KB of the bundle that every
+// start parsed and evaluated; Plantwire uses none but the default English, which zod's schemas
+// import directly. The bundle's `z.locales` offers `en` only.
+const ZOD_LOCALES = /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/;
+const englishOnlyZodLocales = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (ZOD_LOCALES.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-locales' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path), loader: 'js' }));
+  },
+};
+
 const outfile = join(here, 'dist', 'plantwire.js');
 const started = Date.now();
 try {
@@ -77,7 +89,7 @@ try {
     banner: { js: "import { createRequire as __plantwireCreateRequire } from 'node:module'; const require = __plantwireCreateRequire(import.meta.url);" },
     // main.ts starts with its own `#!/usr/bin/env node`; esbuild keeps it as the first line.
     logLevel: 'warning',
-    plugins: [externalizeDeps],
+    plugins: [englishOnlyZodLocales, externalizeDeps],
   });
 } catch {
   process.exit(1); // esbuild has printed the errors

@@ -5,7 +5,7 @@ import { createRuntime, installSignalHandlers, type DebugEvent, type Runtime, ty
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { JsonLogger } from './json-logger.js';
 import { formatIssue, loadFlow, placeIssues } from './load-flow.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 import { toJsonLine } from './to-json-line.js';
 
 export interface RunOptions {
@@ -80,6 +80,8 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   if (options.metricsPort !== undefined) {
     const typeOf = (id: string) => runtime.document?.nodes.find((n) => n.id === id)?.type;
     try {
+      // Loaded only when asked for: node:http costs a run without metrics memory for nothing.
+      const { startMetricsServer } = await import('./metrics-server.js');
       metrics = await startMetricsServer(
         { metrics: () => runtime.metrics(), typeOf, state: () => state, uptimeSeconds: () => (performance.now() - startedAt) / 1000 },
         { host: options.metricsHost, port: options.metricsPort },

@@ -6,6 +6,7 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { JsonLogger } from './json-logger.js';
 import { formatIssue, loadFlow, placeIssues } from './load-flow.js';
 import type { MetricsServer } from './metrics-server.js';
+import { growYoungGenerationOnLoad } from './young-generation.js';
 import { toJsonLine } from './to-json-line.js';
 
 export interface RunOptions {
@@ -129,6 +130,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   });
 
   state = 'ok';
+  growYoungGenerationOnLoad();
   logger.info('running', {
     file,
     flow: flow.document?.name,

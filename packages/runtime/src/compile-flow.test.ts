@@ -86,6 +86,17 @@ describe('compileFlow', () => {
     expect(result.flow.nodes.get('x')!.incoming).toHaveLength(1);
   });
 
+  it('keeps each edge once for a node with many targets, some named twice', () => {
+    const targets = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const result = compile(
+      flowDoc([{ id: 'lo', type: 'link-out', config: { links: ['t3', ...targets, 't3', 't39', 't0'] } }, ...targets.map((id) => ({ id, type: 'collect' }))]),
+    );
+    if (!result.ok) throw new Error('unexpected issues');
+    const outgoing = result.flow.nodes.get('lo')!.outgoing;
+    expect(outgoing.map((e) => e.to.node)).toEqual(['t3', ...targets.filter((t) => t !== 't3')]);
+    for (const id of targets) expect(result.flow.nodes.get(id)!.incoming).toHaveLength(1);
+  });
+
   it('returns issues instead of throwing when a config does not parse', () => {
     const doc: FlowDocument = { version: 1, nodes: [{ id: 'a', type: 'scaled', config: { gain: 'x' } }], wires: [] };
     const result = compileFlow(doc, { registry, processEnv: {}, defaultQueueCapacity: 10 });

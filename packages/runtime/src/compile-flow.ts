@@ -137,6 +137,8 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
   interface Draft extends Omit<CompiledNode, 'signature' | 'outgoing' | 'incoming'> {
     outgoing: Edge[];
     incoming: Edge[];
+    /** Keys of `outgoing`, once there are many (see addEdge). */
+    edgeKeys?: Set<string>;
     virtualWires: ReadonlyArray<{ readonly port: string; readonly to: { readonly node: string; readonly port: string } }>;
   }
   const drafts = new Map<string, Draft>();
@@ -219,15 +221,23 @@ export function compileFlow(doc: FlowDocument, options: CompileOptions): { ok: t
   });
   if (issues.length > 0) return { ok: false, issues };
 
-  const seen = new Set<string>();
   const addEdge = (edge: Edge) => {
     const from = drafts.get(edge.from.node);
     const to = drafts.get(edge.to.node);
     // An edge to or from a disabled node simply is not part of the running graph.
     if (!from || !to) return;
-    const key = edgeKey(edge);
-    if (seen.has(key)) return;
-    seen.add(key);
+    // Each edge once. Most nodes have a handful of outgoing edges, where a scan beats making a key
+    // string per edge; a node with many gets a set of keys.
+    if (from.outgoing.length < 16) {
+      for (const other of from.outgoing) {
+        if (other.from.port === edge.from.port && other.to.node === edge.to.node && other.to.port === edge.to.port) return;
+      }
+    } else {
+      from.edgeKeys ??= new Set(from.outgoing.map(edgeKey));
+      const key = edgeKey(edge);
+      if (from.edgeKeys.has(key)) return;
+      from.edgeKeys.add(key);
+    }
     from.outgoing.push(edge);
     to.incoming.push(edge);
   };

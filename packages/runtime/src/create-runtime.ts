@@ -141,10 +141,13 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       const why = entry ? 'it is disabled (or on a disabled tab)' : 'no node has that id in the running document';
       throw new Error(`inject: node "${nodeId}" is not running: ${why}`);
     }
-    const inputs = Object.keys(node.def.inputs);
     const target = port ?? node.defaultInput;
-    if (inputs.length > 0 && !inputs.includes(target)) {
-      throw new Error(`inject: node "${nodeId}" (${node.def.type}) has no input port "${target}"; its inputs are: ${inputs.join(', ')}`);
+    // The default input always exists; only a port named by the caller needs checking (inject is a hot path).
+    if (port !== undefined) {
+      const inputs = Object.keys(node.def.inputs);
+      if (inputs.length > 0 && !inputs.includes(port)) {
+        throw new Error(`inject: node "${nodeId}" (${node.def.type}) has no input port "${port}"; its inputs are: ${inputs.join(', ')}`);
+      }
     }
     if (init === null || typeof init !== 'object') throw new TypeError(`inject: the message for node "${nodeId}" must be an object, got ${typeof init}`);
     if (this.stopping || !node.accepting || node.queue.isFull) {

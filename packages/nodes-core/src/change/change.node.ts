@@ -102,6 +102,18 @@ function compileRule(rule: Rule, scope: ExpressionScope): Step {
       }
       // Frozen once here, shared by every message: a set costs one shallow copy per object on the path.
       const value = frozenCopy(rule.value);
+      const key = target.length === 1 ? target[0] : undefined;
+      if (typeof key === 'string') {
+        // The most common rule of all (`set step = 3`), without the setter's extra call.
+        const site = new CopySite();
+        return {
+          sync: true,
+          apply: (msg) => {
+            const proto: unknown = Object.getPrototypeOf(msg);
+            return proto === Object.prototype || proto === null ? (copyWith(msg, key, value, site) as Message) : setPath(msg, target, value);
+          },
+        };
+      }
       return { sync: true, apply: (msg) => set(msg, value) };
     }
     case 'delete':

@@ -51,14 +51,27 @@ const sharedSites = new Map<string, CopySite>();
  */
 export function copyWith(obj: Readonly<Record<string, unknown>>, key: string, value: unknown, site?: CopySite): Record<string, unknown> {
   const memo = site ?? sharedSite(key);
+  const known = memo.copier;
+  if (known !== undefined && hasKeys(obj, memo.keys!)) return known(obj, value);
   const keys = Object.keys(obj);
-  let copier = memo.copier;
-  if (copier === undefined || !sameKeys(keys, memo.keys!)) {
-    copier = copierFor(keys, key);
-    memo.keys = keys;
-    memo.copier = copier;
-  }
+  const copier = copierFor(keys, key);
+  memo.keys = keys;
+  memo.copier = copier;
   return copier(obj, value);
+}
+
+/**
+ * Whether the object's own enumerable string keys are `keys`, in order. A `for…in` walks the
+ * shape's cached key list without allocating (`Object.keys` makes an array per call); it would
+ * also list inherited enumerable keys, which then make the count differ, so the answer stays exact.
+ */
+function hasKeys(obj: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in obj) {
+    if (k !== keys[i]) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 function sharedSite(key: string): CopySite {
@@ -69,12 +82,6 @@ function sharedSite(key: string): CopySite {
     sharedSites.set(key, site);
   }
   return site;
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function copierFor(keys: readonly string[], key: string): Copier {

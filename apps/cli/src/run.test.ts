@@ -3,21 +3,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { jsonLine, runToExit, spawnCli, type CliProcess } from './spawn-cli.js';
+import { jsonLine, killStillRunning, runToExit, spawnCli, type CliProcess } from './spawn-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'plantwire-run-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const running: CliProcess[] = [];
-afterEach(async () => {
-  // a failed assertion must not leave a flow running
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) {
-      cli.child.kill('SIGKILL');
-      await cli.exited;
-    }
-  }
-});
+afterEach(() => killStillRunning(running));
 
 const logged = (message: string | RegExp) => (line: string) => {
   const entry = jsonLine(line);

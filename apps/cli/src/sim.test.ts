@@ -5,20 +5,13 @@ import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import ModbusRTU from 'modbus-serial';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { jsonLine, runToExit, spawnCli, type CliProcess } from './spawn-cli.js';
+import { jsonLine, killStillRunning, runToExit, spawnCli, type CliProcess } from './spawn-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'plantwire-sim-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const running: CliProcess[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) {
-      cli.child.kill('SIGKILL');
-      await cli.exited;
-    }
-  }
-});
+afterEach(() => killStillRunning(running));
 
 const logged = (message: string) => (line: string) => jsonLine(line)?.['message'] === message;
 

@@ -113,3 +113,20 @@ export function jsonLine(line: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/**
+ * For an `afterEach`: SIGKILL every process in `running` that has not exited, wait for it, and empty
+ * the list, so a failed assertion never leaves a flow or a plant running (and holding its ports).
+ *
+ * @example
+ * const running: CliProcess[] = [];
+ * afterEach(() => killStillRunning(running));
+ */
+export async function killStillRunning(running: CliProcess[]): Promise<void> {
+  for (const cli of running.splice(0)) {
+    if (cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+    }
+  }
+}

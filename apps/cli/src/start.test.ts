@@ -2,20 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { jsonLine, spawnCli, type CliProcess } from './spawn-cli.js';
+import { jsonLine, killStillRunning, spawnCli, type CliProcess } from './spawn-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'plantwire-start-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const running: CliProcess[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) {
-      cli.child.kill('SIGKILL');
-      await cli.exited;
-    }
-  }
-});
+afterEach(() => killStillRunning(running));
 
 /** A debug line of line-monitor's `print` node for `topic` with a good value. */
 const uns = (topic: string) => (line: string) => {

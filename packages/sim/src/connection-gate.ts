@@ -1,5 +1,16 @@
 import type { Server, Socket } from 'node:net';
 
+/** What the plant does with each of its frozen-able servers (MQTT broker, OPC UA server): faults and lifecycle. */
+export interface StallableServer {
+  /** Freeze every connection: nothing read, nothing sent, TCP stays up (a device that hangs). */
+  stall(): void;
+  /** End the freeze: held answers go out late, as from a device that recovered. */
+  release(): void;
+  /** Drop every client and start again on the same port (state a real device loses is lost). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** How to stop and restart reading from one connection, when `socket.pause()` is not enough. */
 export interface ReadControl {
   pause(): void;

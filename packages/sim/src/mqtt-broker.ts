@@ -1,19 +1,17 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Aedes } from 'aedes';
-import { ConnectionGate, type ReadControl } from './connection-gate.js';
+import { ConnectionGate, type ReadControl, type StallableServer } from './connection-gate.js';
 import type { PlantLog } from './plant-log.js';
 import type { ModelTag, TagModel } from './tag-model.js';
 
 /** The embedded MQTT broker and the plant's MQTT publishers. */
-export interface MqttBroker {
+export interface MqttBroker extends StallableServer {
   readonly host: string;
   readonly port: number;
   /** Freeze every connection (nothing read, nothing sent) and stop publishing plant values. */
   stall(): void;
-  release(): void;
   /** Drop every client, close the broker (retained messages are lost), start a fresh one on the same port. */
   restart(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** What the broker needs from the plant. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import type { OPCUAServer, StatusCode, UAObject, Variant as VariantType } from 'node-opcua';
-import { ConnectionGate } from './connection-gate.js';
+import { ConnectionGate, type StallableServer } from './connection-gate.js';
 import type { PlantLog } from './plant-log.js';
 import type { PlantScenario } from './scenario.js';
 import type { ModelTag, TagModel } from './tag-model.js';
@@ -19,15 +19,12 @@ export interface OpcuaUser {
 }
 
 /** The simulated OPC UA server. */
-export interface PlantOpcuaServer {
+export interface PlantOpcuaServer extends StallableServer {
   /** `opc.tcp://127.0.0.1:PORT/UA/Plant`. */
   readonly endpointUrl: string;
   readonly port: number;
-  stall(): void;
-  release(): void;
   /** Shut the server down (sessions and subscriptions are lost) and start it again on the same port and certificate. */
   restart(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** What the OPC UA server needs from the plant. */

@@ -5,12 +5,13 @@
  * outside the repository), one system at a time and alternating, and prints a table of ratios
  * against the targets. `--write` also writes bench/RESULTS.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { DeployResultReport, DriverRequest, LoadSettings, ThroughputResult } from './drivers/driver-protocol.js';
 import { ensureNodeRed, NODE_RED_VERSION, scratchDir, type NodeRedInstall } from './node-red-install.js';
+import { keepProtocolsBlock } from './protocols/results-block.js';
 import { loadNow, machineInfo, median, renderResults, renderTable, type Row } from './report.js';
 import { scenarios, type DeployScenario, type Scenario, type StartupScenario, type ThroughputScenario } from './scenarios/scenarios.js';
 import { toNodeRedFlows } from './scenarios/to-node-red.js';
@@ -160,7 +161,10 @@ async function main(): Promise<void> {
       const machine = machineInfo(plantwireNode, nodeRedInstall.nodeVersion, NODE_RED_VERSION, [loadAtStart, loadNow()]);
       const l = settings.load;
       const settingsLine = `${options.quick ? 'quick' : 'full'}; throughput ${settings.throughputProcesses} process(es) × ${l.runs} run(s) of ${l.durationMs} ms after ${l.warmupMs} ms warm-up, burst ${l.burst}, window ${l.window}; deploy ${settings.deployProcesses}×; start-up ${settings.startupProcesses}× with ${settings.idleMs} ms idle`;
-      writeFileSync(join(benchDir, 'RESULTS.md'), renderResults(machine, settingsLine, rows, collector.problems));
+      // The protocol benchmarks' block (pnpm bench:protocols --write) is carried over unchanged.
+      const resultsFile = join(benchDir, 'RESULTS.md');
+      const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : undefined;
+      writeFileSync(resultsFile, keepProtocolsBlock(previous, renderResults(machine, settingsLine, rows, collector.problems)));
       log(`wrote ${join(benchDir, 'RESULTS.md')}`);
     }
   } finally {

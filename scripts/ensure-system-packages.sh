@@ -7,13 +7,14 @@
 #   python3-pymodbus    Modbus TCP peer for interop tests (use PYENV_VERSION=system python3, G12)
 #   python3-serial(-asyncio) pymodbus imports both even for TCP (Recommends, which --no-install-recommends skips)
 #   mbpoll              Modbus CLI peer
+#   openssl             CLI that makes the throw-away CA and certificates of the MQTT TLS interop tests
 #
 # The MQTT and Modbus interop tests need them and fail with a clear message when one is missing; a
 # failed install only warns here (set PLANTWIRE_SYSTEM_PACKAGES_STRICT=1 to make it fail at once). PLANTWIRE_SKIP_SYSTEM_PACKAGES=1 skips all.
 # Override the list with PLANTWIRE_SYSTEM_PACKAGES="a b c".
 set -uo pipefail
 
-packages=(${PLANTWIRE_SYSTEM_PACKAGES:-chromium mosquitto mosquitto-clients python3-pymodbus python3-serial python3-serial-asyncio mbpoll})
+packages=(${PLANTWIRE_SYSTEM_PACKAGES:-chromium mosquitto mosquitto-clients python3-pymodbus python3-serial python3-serial-asyncio mbpoll openssl})
 strict="${PLANTWIRE_SYSTEM_PACKAGES_STRICT:-0}"
 
 note() { echo "[system-packages] $*" >&2; }

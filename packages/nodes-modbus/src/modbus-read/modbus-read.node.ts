@@ -8,7 +8,15 @@ import { changed, readPlanFor, runPollCycle, type ReadPlan, type UnitHealth } fr
 const configSchema = z.object({
   device: connectionRef(modbusDevice, { title: 'Device' }),
   tags: registerMapSchema().meta({ title: 'Tags', description: 'The register map to poll. Checked at deploy: names unique, no overlaps, types fit their table.' }),
-  intervalMs: z.int().min(10).default(1000).meta({ title: 'Poll interval (ms)' }),
+  intervalMs: z
+    .int()
+    .min(0)
+    .refine((ms) => ms === 0 || ms >= 10, 'the poll interval is 0 (back to back) or at least 10 ms')
+    .default(1000)
+    .meta({
+      title: 'Poll interval (ms)',
+      description: '0: back to back, the next poll starts as soon as the previous one finished (as fast as the device answers); else at least 10.',
+    }),
   output: z.enum(['poll', 'changes']).default('poll').meta({
     title: 'Output',
     description: '`poll`: one message per poll, payload `{tagName: TagValue}`. `changes`: one message per tag whose value moved past its deadband or whose quality changed (topic = tag name).',
@@ -45,7 +53,7 @@ export interface ModbusReadState {
 }
 
 /**
- * Poll tags of a Modbus device every `intervalMs`. Each value is a TagValue `{value, quality,
+ * Poll tags of a Modbus device every `intervalMs`, or back to back with `intervalMs: 0`. Each value is a TagValue `{value, quality,
  * sourceTime, unit}`; a read that fails gives its tags quality `bad` with the reason (timeout,
  * exception meaning, not connected) instead of silence. Neighbouring tags are read in as few
  * requests as the protocol allows; several unit ids on one gateway are polled fairly (see
@@ -74,6 +82,8 @@ export const modbusRead = defineNode({
     let lastPoll = new Map<string, TagValue>();
     let waiters: Array<() => void> = [];
     let tickWaiters: Array<() => void> = [];
+    /** Restarts back-to-back polling after a drain (a no-op with an interval: its ticks carry on). */
+    let resume = (): void => undefined;
 
     const planFor = (client: ModbusDeviceClient): ReadPlan => {
       if (plan?.client !== client) {
@@ -101,6 +111,7 @@ export const modbusRead = defineNode({
         paused = true;
         ctx.onDrain(() => {
           paused = false;
+          resume();
         });
       }
     };
@@ -155,15 +166,38 @@ export const modbusRead = defineNode({
       }
     };
 
-    ctx.setInterval(() => {
-      void poll(true).then(() => {
-        const done = tickWaiters;
-        tickWaiters = [];
-        for (const w of done) w();
-      });
-    }, config.intervalMs);
-    // Poll at once on every (re)connect, and report `bad` as soon as the link drops.
-    handle.onConnected(() => void poll(false));
+    const tickDone = () => {
+      const done = tickWaiters;
+      tickWaiters = [];
+      for (const w of done) w();
+    };
+
+    if (config.intervalMs === 0) {
+      // Back to back: one loop polls while the link is up and downstream takes the messages; it
+      // yields to the event loop between polls (a poll is a network round trip, so this never
+      // spins), ends on disconnect, pressure or close, and a (re)connect or a drain starts it again.
+      let looping = false;
+      const loop = async () => {
+        if (looping) return;
+        looping = true;
+        try {
+          while (!ctx.signal.aborted && !paused && handle.client?.open) {
+            await poll(true);
+            tickDone();
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        } finally {
+          looping = false;
+        }
+      };
+      resume = () => void loop();
+      handle.onConnected(() => void loop());
+    } else {
+      ctx.setInterval(() => void poll(true).then(tickDone), config.intervalMs);
+      // Poll at once on every (re)connect.
+      handle.onConnected(() => void poll(false));
+    }
+    // Report `bad` as soon as the link drops.
     handle.onDisconnected(() => void poll(false));
     return {
       stats,

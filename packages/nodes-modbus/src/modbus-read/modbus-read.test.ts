@@ -1,7 +1,7 @@
 import type { Message, TagValue } from '@plantwire/node-sdk';
 import { startPlant, type Plant } from '@plantwire/sim';
 import { testNode } from '@plantwire/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ModbusDeviceClient } from '../modbus-device/modbus-client.js';
 import { modbusTagSchema } from '../tag-schema.js';
 import { openDevice } from '../test-support.js';
@@ -241,6 +241,32 @@ describe('modbus-read node', () => {
     } finally {
       await node.close();
     }
+  });
+
+  it('intervalMs 0 polls back to back without a timer, stops under backpressure and resumes on drain', async () => {
+    // setTimeout/setInterval are fake and never advanced: an interval-driven poller would poll at most once.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
+    const client = await device();
+    const { node, state } = await start({ tags: [{ name: 'state', address: 4 }], intervalMs: 0 }, client).finally(() => vi.useRealTimers());
+    try {
+      await until(state, () => state.stats.polls >= 20, 'nextPoll');
+      expect(state.stats.skippedBusy).toBe(0);
+      node.setPressure(true);
+      await state.nextPoll(); // its message is refused: the loop ends
+      const polls = state.stats.polls;
+      // Requests are answered in order: had the loop gone on, a poll would have finished meanwhile.
+      for (let i = 0; i < 3; i++) await client.read(1, 'holding', 4, 1);
+      expect(state.stats.polls).toBe(polls);
+      node.setPressure(false);
+      await until(state, () => state.stats.polls >= polls + 5, 'nextPoll');
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('refuses an interval between 0 and 10 ms, naming the field', async () => {
+    const client = await device();
+    await expect(start({ tags: [{ name: 'state', address: 4 }], intervalMs: 5 }, client)).rejects.toThrow(/intervalMs[\s\S]*0 \(back to back\) or at least 10 ms/);
   });
 
   it('backpressure: while emit is refused, ticks are skipped and counted; polling resumes on drain', async () => {

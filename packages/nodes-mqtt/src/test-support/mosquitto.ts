@@ -16,6 +16,30 @@ export interface Mosquitto {
   /** Kill it (SIGKILL, as a crashed broker) and start it again on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** The extra listeners asked for with `startMosquitto({ listeners })`, in the same order (empty without). */
+  readonly listeners: readonly MosquittoListenerEndpoint[];
+}
+
+/**
+ * An extra mosquitto listener beside the plain MQTT one: MQTT over TCP (default) or WebSockets,
+ * optionally with TLS. PEM texts are written into the broker's temp dir, never into the repo.
+ */
+export interface MosquittoListener {
+  protocol?: 'mqtt' | 'websockets';
+  tls?: {
+    /** CA that signed the server certificate, and that client certificates must chain to. */
+    ca: string;
+    cert: string;
+    key: string;
+    /** mosquitto's require_certificate: refuse clients without a certificate signed by `ca`. */
+    requireCertificate?: boolean;
+  };
+}
+
+/** Where an extra listener answers: `url` is mqtt://, mqtts://, ws:// or wss:// on 127.0.0.1. */
+export interface MosquittoListenerEndpoint {
+  readonly port: number;
+  readonly url: string;
 }
 
 /** The absolute path of a Debian binary, or an Error that says how to install it. */
@@ -38,7 +62,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Start mosquitto on 127.0.0.1; with `users`, anonymous clients are refused and these name/password pairs accepted; `acl` is an acl_file's text. */
-export async function startMosquitto(options: { users?: Record<string, string>; acl?: string } = {}): Promise<Mosquitto> {
+export async function startMosquitto(options: { users?: Record<string, string>; acl?: string; listeners?: readonly MosquittoListener[] } = {}): Promise<Mosquitto> {
   const binary = requireBinary('mosquitto');
   const dir = await mkdtemp(join(tmpdir(), 'plantwire-mosquitto-'));
   const port = await freePort();
@@ -63,6 +87,32 @@ export async function startMosquitto(options: { users?: Record<string, string>; 
     await chmod(dir, 0o755);
     await chmod(file, 0o644);
     lines.push(`acl_file ${file}`);
+  }
+  // Global settings (allow_anonymous, password_file, acl_file) must precede the extra listeners:
+  // with per_listener_settings false (the default) they apply to every listener.
+  const listeners: MosquittoListenerEndpoint[] = [];
+  for (const [i, listener] of (options.listeners ?? []).entries()) {
+    let extraPort = await freePort();
+    // Two probes in a row may be handed the same free port.
+    while (extraPort === port || listeners.some((l) => l.port === extraPort)) extraPort = await freePort();
+    const ws = listener.protocol === 'websockets';
+    // mosquitto 2.0.11 hands a websockets listener's address to libwebsockets, which ignores an IP
+    // (it would listen on every interface, eclipse-mosquitto/mosquitto#3045) but takes an
+    // interface name: "lo" keeps it on 127.0.0.1.
+    lines.push(`listener ${extraPort} ${ws ? 'lo' : '127.0.0.1'}`);
+    if (ws) lines.push('protocol websockets');
+    if (listener.tls) {
+      // Started as root, mosquitto drops to the "mosquitto" user, which must be able to read them.
+      await chmod(dir, 0o755);
+      for (const [name, pem] of [['ca', listener.tls.ca], ['cert', listener.tls.cert], ['key', listener.tls.key]] as const) {
+        const file = join(dir, `listener-${i}-${name}.pem`);
+        await writeFile(file, pem, { mode: 0o644 });
+        lines.push(`${name === 'ca' ? 'cafile' : name === 'cert' ? 'certfile' : 'keyfile'} ${file}`);
+      }
+      if (listener.tls.requireCertificate) lines.push('require_certificate true');
+    }
+    const scheme = ws ? (listener.tls ? 'wss' : 'ws') : listener.tls ? 'mqtts' : 'mqtt';
+    listeners.push({ port: extraPort, url: `${scheme}://127.0.0.1:${extraPort}` });
   }
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `${lines.join('\n')}\n`);
@@ -94,6 +144,7 @@ export async function startMosquitto(options: { users?: Record<string, string>; 
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    listeners,
     async restart() {
       await kill('SIGKILL');
       await launch();

@@ -2,6 +2,7 @@ import { connectionRef, defineNode, NodeError, type Message, type TagValue } fro
 import { z } from 'zod';
 import { opcuaEndpoint } from '../opcua-endpoint/opcua-endpoint.connection.js';
 import type { OpcuaEndpointClient } from '../opcua-endpoint/opcua-endpoint-client.js';
+import { isLinkFailure } from '../opcua-endpoint/link-failure.js';
 import { toTagValue } from '../tag-value.js';
 
 /** Statuses that say the node id itself is wrong (an error of the flow), not that the value is bad (data). */
@@ -47,7 +48,15 @@ export const opcuaRead = defineNode({
     try {
       values = await client.read(nodeIds);
     } catch (err) {
-      throw new NodeError('READ_REFUSED', `cannot read ${nodeIds.map((n) => `"${n}"`).join(', ')} from ${client.endpointUrl}: ${(err as Error).message}`, { cause: err });
+      const what = nodeIds.map((n) => `"${n}"`).join(', ');
+      // The link went down with the read on its way (a server restart): the runtime reconnects.
+      if (isLinkFailure(err, client)) {
+        throw new NodeError('NOT_CONNECTED', `reading ${what} from ${client.endpointUrl} failed: the connection was lost (${(err as Error).message})`, {
+          cause: err,
+          details: { connection: ctx.config.endpoint, nodeIds },
+        });
+      }
+      throw new NodeError('READ_REFUSED', `cannot read ${what} from ${client.endpointUrl}: ${(err as Error).message}`, { cause: err });
     }
     const result: Record<string, TagValue> = {};
     nodeIds.forEach((nodeId, i) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CoercionError, coerceValue, dataTypeName } from '../coerce-value.js';
 import { opcuaEndpoint } from '../opcua-endpoint/opcua-endpoint.connection.js';
 import type { OpcuaEndpointClient } from '../opcua-endpoint/opcua-endpoint-client.js';
+import { isLinkFailure } from '../opcua-endpoint/link-failure.js';
 
 const config = z.object({
   endpoint: connectionRef(opcuaEndpoint, { title: 'Endpoint' }),
@@ -39,6 +40,7 @@ export const opcuaWrite = defineNode({
     try {
       dataType = await client.dataTypeOf(nodeId);
     } catch (err) {
+      if (isLinkFailure(err, client)) throw notConnected(err, nodeId, client, ctx.config.endpoint);
       throw new NodeError('WRITE_REFUSED', `cannot write "${nodeId}" on ${client.endpointUrl}: ${(err as Error).message}`, { cause: err, details: { nodeId } });
     }
     let value: unknown;
@@ -48,7 +50,14 @@ export const opcuaWrite = defineNode({
       if (!(err instanceof CoercionError)) throw err;
       throw new NodeError('INPUT_INVALID', `cannot write msg.payload to "${nodeId}" (${dataTypeName(dataType)}): ${err.message}`, { details: { path: 'msg.payload', nodeId } });
     }
-    const result = await client.write(nodeId, dataType, value);
+    let result: { good: boolean; status: string };
+    try {
+      result = await client.write(nodeId, dataType, value);
+    } catch (err) {
+      // The link went down with the write on its way (a server restart): the runtime reconnects.
+      if (isLinkFailure(err, client)) throw notConnected(err, nodeId, client, ctx.config.endpoint);
+      throw err;
+    }
     if (!result.good) {
       throw new NodeError('WRITE_REFUSED', `OPC UA server ${client.endpointUrl} refused to write ${JSON.stringify(msg.payload)} to "${nodeId}": ${result.status}`, {
         details: { connection: ctx.config.endpoint, nodeId, status: result.status },
@@ -57,3 +66,10 @@ export const opcuaWrite = defineNode({
     return msg;
   },
 });
+
+function notConnected(err: unknown, nodeId: string, client: OpcuaEndpointClient, connection: string): NodeError {
+  return new NodeError('NOT_CONNECTED', `writing "${nodeId}" on ${client.endpointUrl} failed: the connection was lost (${(err as Error).message})`, {
+    cause: err,
+    details: { connection, nodeId },
+  });
+}

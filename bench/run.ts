@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { DeployResultReport, DriverRequest, LoadSettings, ThroughputResult } from './drivers/driver-protocol.js';
 import { ensureNodeRed, NODE_RED_VERSION, scratchDir, type NodeRedInstall } from './node-red-install.js';
+import { freePort, writeNodeRedSettings } from './node-red-settings.js';
 import { keepProtocolsBlock } from './protocols/results-block.js';
 import { loadNow, machineInfo, median, renderResults, renderTable, type Row } from './report.js';
 import { scenarios, type DeployScenario, type Scenario, type StartupScenario, type ThroughputScenario } from './scenarios/scenarios.js';
@@ -263,39 +264,6 @@ async function runDeploy(scenario: DeployScenario, files: FlowFiles, sides: Side
   ];
 }
 
-/** A Node-RED settings file for red.js; `headless` switches the admin/editor and HTTP-in servers off. */
-function nodeRedSettingsFile(dir: string, headless: boolean, port: number): string {
-  const file = join(dir, 'settings.js');
-  const settings = {
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    uiHost: '127.0.0.1',
-    uiPort: port,
-    ...(headless ? { httpAdminRoot: false, httpNodeRoot: false } : {}),
-    telemetry: { enabled: false },
-    diagnostics: { enabled: false, ui: false },
-    runtimeState: { enabled: false, ui: false },
-    externalModules: { autoInstall: false, palette: { allowInstall: false } },
-    functionExternalModules: false,
-    logging: { console: { level: 'info', metrics: false, audit: false } },
-  };
-  writeFileSync(file, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  return file;
-}
-
-/** A free TCP port on 127.0.0.1 for Node-RED's editor server. */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /** How `plantwire run` is started: the built CLI bundle when present, else the TS source through tsx (in-process loader, so the pid is the runtime's). */
 function plantwireCommand(flowFile: string, nodeBin: string): { command: string; args: string[]; how: string } {
   const bundle = join(repoDir, 'apps', 'cli', 'dist', 'plantwire.js');
@@ -312,7 +280,7 @@ async function runStartup(scenario: StartupScenario, files: FlowFiles, sides: Si
   const measureNodeRed = async (headless: boolean): Promise<StartupMeasurement> => {
     const userDir = mkdtempSync(join(runDir, 'nr-startup-'));
     writeFileSync(join(userDir, 'flows.json'), JSON.stringify(toNodeRedFlows(scenario.graph)));
-    const settingsFile = nodeRedSettingsFile(userDir, headless, headless ? 0 : await freePort());
+    const settingsFile = writeNodeRedSettings(userDir, { headless, port: headless ? 0 : await freePort() });
     return measureStartup(sides.nodeRed.nodeBin, [join(sides.nodeRed.nodeRedDir, 'red.js'), '--settings', settingsFile, '--userDir', userDir], {
       ready: /Started flows/,
       idleMs: settings.idleMs,

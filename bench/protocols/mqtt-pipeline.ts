@@ -15,7 +15,8 @@ import { rssMb } from '../drivers/measure-throughput.js';
 import { ensureNodeRed, NODE_RED_VERSION } from '../node-red-install.js';
 import { endChild } from '../spawn-measured.js';
 import { LOAD_ERROR, LOAD_PHASE, LOAD_READY, LOAD_RESULT, type LoadPhase, type LoadRequest } from './mqtt/load-protocol.js';
-import { IN_FILTER, nodeRedFlows, nodeRedSettings, OUT_TOPIC, plantwireDocument, PUBLISH_TOPIC } from './mqtt/pipeline-flows.js';
+import { freePort, nodeRedSettingsJs } from '../node-red-settings.js';
+import { IN_FILTER, nodeRedFlows, OUT_TOPIC, plantwireDocument, PUBLISH_TOPIC } from './mqtt/pipeline-flows.js';
 import { floodTable, mqttVerdicts, ratesTable, SYSTEM_LABEL, type FloodResult, type MqttResults, type MqttSystem, type SystemResults } from './mqtt/pipeline-verdicts.js';
 import type { PhaseResult } from './mqtt/stats.js';
 import type { ProtocolBench, ProtocolBenchOptions, ProtocolSection } from './section.js';
@@ -89,17 +90,6 @@ interface Broker {
   readonly child: ChildProcess;
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function mosquittoBinary(): string {
   for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) if (existsSync(join(dir, 'mosquitto'))) return join(dir, 'mosquitto');
@@ -213,7 +203,7 @@ async function startSystem(system: MqttSystem, sides: Sides, broker: Broker): Pr
   const nr = sides.nodeRed!;
   const userDir = mkdtempSync(join(sides.dir, 'nr-user-'));
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(nodeRedFlows(broker.port)));
-  writeFileSync(join(userDir, 'settings.js'), nodeRedSettings());
+  writeFileSync(join(userDir, 'settings.js'), nodeRedSettingsJs({ headless: true }));
   const child = track(spawn(nr.nodeBin, [nr.redJs, '--settings', join(userDir, 'settings.js'), '--userDir', userDir], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await waitForLine(child, /Started flows/, 60_000, 'node-red');
   return { child };

@@ -6,7 +6,7 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { JsonLogger } from './json-logger.js';
 import { formatIssue, loadFlow, placeIssues } from './load-flow.js';
 import type { MetricsServer } from './metrics-server.js';
-import { growYoungGenerationOnLoad } from './young-generation.js';
+import { growYoungGenerationOnLoad } from './v8-memory.js';
 import { toJsonLine } from './to-json-line.js';
 
 export interface RunOptions {

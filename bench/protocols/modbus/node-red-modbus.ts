@@ -15,6 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeRedInstall } from '../../node-red-install.js';
+import { writeNodeRedSettings } from '../../node-red-settings.js';
 import { endChild } from '../../spawn-measured.js';
 
 export const NODE_RED_MODBUS_VERSION = '5.60.2';
@@ -146,23 +147,7 @@ export interface NodeRedProcess {
 export async function startNodeRed(install: NodeRedInstall, nodesDir: string, userDir: string, flows: unknown[], timeoutMs = 60_000): Promise<NodeRedProcess> {
   mkdirSync(userDir, { recursive: true });
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
-  const settings = {
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    uiHost: '127.0.0.1',
-    uiPort: 0,
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    nodesDir: [nodesDir],
-    telemetry: { enabled: false },
-    diagnostics: { enabled: false, ui: false },
-    runtimeState: { enabled: false, ui: false },
-    externalModules: { autoInstall: false, palette: { allowInstall: false } },
-    functionExternalModules: false,
-    logging: { console: { level: 'info', metrics: false, audit: false } },
-  };
-  const settingsFile = join(userDir, 'settings.js');
-  writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+  const settingsFile = writeNodeRedSettings(userDir, { headless: true, nodesDir: [nodesDir] });
   const child = spawn(install.nodeBin, [join(install.nodeRedDir, 'red.js'), '--settings', settingsFile, '--userDir', userDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   try {

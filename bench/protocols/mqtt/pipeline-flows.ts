@@ -67,21 +67,3 @@ export function nodeRedFlows(port: number): unknown[] {
   ];
 }
 
-/** Node-RED settings for red.js: no editor, no HTTP nodes, no telemetry (like bench/run.ts's headless settings). */
-export function nodeRedSettings(): string {
-  const settings = {
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    uiHost: '127.0.0.1',
-    uiPort: 0,
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    telemetry: { enabled: false },
-    diagnostics: { enabled: false, ui: false },
-    runtimeState: { enabled: false, ui: false },
-    externalModules: { autoInstall: false, palette: { allowInstall: false } },
-    functionExternalModules: false,
-    logging: { console: { level: 'info', metrics: false, audit: false } },
-  };
-  return `module.exports = ${JSON.stringify(settings, null, 2)};\n`;
-}

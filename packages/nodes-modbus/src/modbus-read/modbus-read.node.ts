@@ -96,8 +96,8 @@ export const modbusRead = defineNode({
     const emit = (values: Map<string, TagValue>) => {
       let accepted = true;
       if (config.output === 'poll') {
+        // `last` is what report-by-exception compares with; a poll message carries every tag anyway.
         accepted = ctx.emit({ payload: Object.fromEntries(values) });
-        for (const [name, v] of values) last.set(name, v);
       } else {
         for (const tag of config.tags) {
           const v = values.get(tag.name);

@@ -56,6 +56,10 @@ function parseArgs(argv: readonly string[]): Options {
       for (const n of options.only) if (!names.includes(n)) throw new UsageError(`bench:protocols: unknown benchmark "${n}" (known: ${names.join(', ')})`);
     } else throw new UsageError(`bench:protocols: unknown option "${arg}" (known: --quick --write --only --help)`);
   }
+  // The block in RESULTS.md is one run of every benchmark (one date, one machine load): a partial
+  // run must not replace the sections it did not measure.
+  const partial = options.only !== undefined && !names.every((n) => options.only!.includes(n));
+  if (options.write && partial) throw new UsageError('bench:protocols: --write records a run of every benchmark; run it without --only');
   return options;
 }
 

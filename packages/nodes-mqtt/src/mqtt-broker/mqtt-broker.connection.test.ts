@@ -5,6 +5,7 @@ import { createRuntime } from '@plantwire/runtime';
 import { startPlant, type Plant } from '@plantwire/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mqttConnections } from '../index.js';
+import { mqttBroker } from './mqtt-broker.connection.js';
 import { collect, flowDoc, latestClient, nodeTypes, outsideClient, run, whenAllConnected, whenSubscribed } from '../test-support/harness.js';
 import { freePort, startMosquitto, type Mosquitto } from '../test-support/mosquitto.js';
 
@@ -52,6 +53,19 @@ describe('mqtt-broker: test connection', () => {
       ok: false,
       message: expect.stringMatching(/sessionExpiryInterval is an MQTT 5 feature/),
     });
+  });
+
+  it('refuses certificates on a plain mqtt:// or ws:// entry, naming the field', () => {
+    const pemText = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    const plain = mqttBroker.config.safeParse({ url: 'mqtt://broker:1883', ca: pemText, cert: pemText });
+    expect(plain.success).toBe(false);
+    expect(plain.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['ca', 'ca is for TLS connections, but the URL is mqtt://; use mqtts:// or remove ca'],
+      ['cert', 'cert is for TLS connections, but the URL is mqtt://; use mqtts:// or remove cert'],
+    ]);
+    expect(mqttBroker.config.safeParse({ url: 'ws://broker/mqtt', cert: pemText }).error?.issues[0]?.message).toMatch(/use wss:\/\//);
+    expect(mqttBroker.config.safeParse({ url: 'mqtts://broker:8883', ca: pemText, cert: pemText }).success).toBe(true);
+    expect(mqttBroker.config.safeParse({ url: 'wss://broker/mqtt', ca: pemText }).success).toBe(true);
   });
 });
 

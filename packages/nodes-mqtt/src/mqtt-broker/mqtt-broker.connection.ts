@@ -70,6 +70,16 @@ const configSchema = z
     if (config.protocolVersion !== 5 && config.sessionExpiryInterval !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['sessionExpiryInterval'], message: 'sessionExpiryInterval is an MQTT 5 feature; set protocolVersion to 5' });
     }
+    // Certificates mean TLS. Over mqtt:// or ws:// a CA would be ignored, and with a client
+    // certificate and key mqtt.js quietly switches the connection to TLS on the same port: either
+    // way the entry would not do what it says.
+    if (/^(mqtt|ws):/.test(config.url)) {
+      const secure = config.url.startsWith('ws:') ? 'wss://' : 'mqtts://';
+      for (const field of ['ca', 'cert'] as const) {
+        if (config[field] === undefined) continue;
+        ctx.addIssue({ code: 'custom', path: [field], message: `${field} is for TLS connections, but the URL is ${config.url.split(':')[0]}://; use ${secure} or remove ${field}` });
+      }
+    }
   });
 
 const credentialsSchema = z.object({

@@ -41,6 +41,49 @@ export async function runDriverChild(nodeBin: string, script: string, request: D
   throw new Error(`${script}: ${why}${stderr ? `\n--- stderr (tail) ---\n${stderr.trim()}` : ''}`);
 }
 
+/**
+ * Resolve with the first stdout/stderr line of `child` matching `ready`; reject (with the output's
+ * tail) when a line matches `fail`, the child exits or errors first, or after `timeoutMs`.
+ * `onLine` sees every line on the way.
+ */
+export function waitForLine(
+  child: ChildProcess,
+  ready: RegExp,
+  timeoutMs: number,
+  what: string,
+  options: { readonly onLine?: (line: string) => void; readonly fail?: { readonly pattern: RegExp; readonly message: string } } = {},
+): Promise<string> {
+  return new Promise((resolveLine, reject) => {
+    let tail = '';
+    let pending = '';
+    let done = false;
+    const timer = setTimeout(() => finish(new Error(`${what}: no line matching ${ready} within ${timeoutMs} ms\n${tail.trim().slice(-2000)}`)), timeoutMs);
+    const finish = (err?: Error, line?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolveLine(line!);
+    };
+    const onData = (d: string): void => {
+      tail = (tail + d).slice(-8000);
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        options.onLine?.(line);
+        if (done) continue;
+        if (options.fail?.pattern.test(line)) finish(new Error(`${what}: ${options.fail.message}\n${tail.trim().slice(-2000)}`));
+        else if (ready.test(line)) finish(undefined, line);
+      }
+    };
+    child.stdout?.setEncoding('utf8').on('data', onData);
+    child.stderr?.setEncoding('utf8').on('data', onData);
+    child.once('error', (err) => finish(err));
+    child.once('exit', (code, signal) => finish(new Error(`${what} exited (${signal ?? `code ${code}`}) before it was ready\n${tail.trim().slice(-2000)}`)));
+  });
+}
+
 export interface StartupMeasurement {
   /** Spawn → the ready line. */
   readonly readyMs: number;
@@ -59,33 +102,12 @@ export async function measureStartup(
 ): Promise<StartupMeasurement> {
   const t0 = performance.now();
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, env: options.env ?? process.env });
-  let output = '';
   try {
-    const readyMs = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${options.ready} within ${options.timeoutMs} ms`)), options.timeoutMs);
-      const onData = (d: string): void => {
-        output = (output + d).slice(-8000);
-        if (options.ready.test(output)) {
-          clearTimeout(timer);
-          resolve(performance.now() - t0);
-        }
-      };
-      child.stdout.setEncoding('utf8').on('data', onData);
-      child.stderr.setEncoding('utf8').on('data', onData);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`exited with code ${code} before it was ready`));
-      });
-    });
+    await waitForLine(child, options.ready, options.timeoutMs, `${command} ${args.join(' ')}`);
+    const readyMs = performance.now() - t0;
     await new Promise((resolve) => setTimeout(resolve, options.idleMs));
-    if (child.pid === undefined || child.exitCode !== null) throw new Error('exited while idling');
+    if (child.pid === undefined || child.exitCode !== null) throw new Error(`${command} ${args.join(' ')}: exited while idling`);
     return { readyMs, idleRssMb: rssMb(child.pid) };
-  } catch (err) {
-    throw new Error(`${command} ${args.join(' ')}: ${err instanceof Error ? err.message : String(err)}\n--- output (tail) ---\n${output.trim().slice(-2000)}`);
   } finally {
     child.removeAllListeners('exit');
     await endChild(child);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { rssMb } from '../drivers/measure-throughput.js';
 import { ensureNodeRed, NODE_RED_VERSION } from '../node-red-install.js';
-import { endChild } from '../spawn-measured.js';
+import { endChild, waitForLine } from '../spawn-measured.js';
 import { LOAD_ERROR, LOAD_PHASE, LOAD_READY, LOAD_RESULT, type LoadPhase, type LoadRequest } from './mqtt/load-protocol.js';
 import { freePort, nodeRedSettingsJs } from '../node-red-settings.js';
 import { IN_FILTER, nodeRedFlows, OUT_TOPIC, plantwireDocument, PUBLISH_TOPIC } from './mqtt/pipeline-flows.js';
@@ -108,36 +108,6 @@ async function startBroker(dir: string): Promise<Broker> {
   return { url: `mqtt://127.0.0.1:${port}`, port, child };
 }
 
-/** Resolve when `child` prints a stdout/stderr line matching `ready`; reject on exit or after `timeoutMs`. */
-function waitForLine(child: ChildProcess, ready: RegExp, timeoutMs: number, what: string, onLine?: (line: string) => void): Promise<string> {
-  return new Promise((resolveLine, reject) => {
-    let tail = '';
-    let pending = '';
-    let done = false;
-    const timer = setTimeout(() => finish(new Error(`${what}: no line matching ${ready} within ${timeoutMs} ms\n${tail.trim().slice(-2000)}`)), timeoutMs);
-    const finish = (err?: Error, line?: string): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolveLine(line!);
-    };
-    const onData = (d: string): void => {
-      tail = (tail + d).slice(-8000);
-      pending += d;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        onLine?.(line);
-        if (!done && ready.test(line)) finish(undefined, line);
-      }
-    };
-    child.stdout?.setEncoding('utf8').on('data', onData);
-    child.stderr?.setEncoding('utf8').on('data', onData);
-    child.once('error', (err) => finish(err));
-    child.once('exit', (code, signal) => finish(new Error(`${what} exited (${signal ?? `code ${code}`}) before it was ready\n${tail.trim().slice(-2000)}`)));
-  });
-}
 
 /** The system under test, started; `metricsUrl` only for Plantwire. */
 interface RunningSystem {
@@ -197,8 +167,10 @@ async function startSystem(system: MqttSystem, sides: Sides, broker: Broker): Pr
       }),
     );
     let metricsUrl: string | undefined;
-    await waitForLine(child, /"message"\s*:\s*"running"/, 60_000, 'plantwire run', (line) => {
-      if (line.includes('metrics server listening')) metricsUrl = (JSON.parse(line) as { url?: string }).url;
+    await waitForLine(child, /"message"\s*:\s*"running"/, 60_000, 'plantwire run', {
+      onLine: (line) => {
+        if (line.includes('metrics server listening')) metricsUrl = (JSON.parse(line) as { url?: string }).url;
+      },
     });
     return { child, metricsUrl };
   }

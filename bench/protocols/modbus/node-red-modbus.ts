@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeRedInstall } from '../../node-red-install.js';
 import { writeNodeRedSettings } from '../../node-red-settings.js';
-import { endChild } from '../../spawn-measured.js';
+import { endChild, waitForLine } from '../../spawn-measured.js';
 
 export const NODE_RED_MODBUS_VERSION = '5.60.2';
 /** What `@openp4nr/modbus-serial` (the fork 5.60.2 asks for, as a URL) is replaced by when the URL is unreachable. */
@@ -149,34 +149,13 @@ export async function startNodeRed(install: NodeRedInstall, nodesDir: string, us
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
   const settingsFile = writeNodeRedSettings(userDir, { headless: true, nodesDir: [nodesDir] });
   const child = spawn(install.nodeBin, [join(install.nodeRedDir, 'red.js'), '--settings', settingsFile, '--userDir', userDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "Started flows" within ${timeoutMs} ms`)), timeoutMs);
-      const onData = (d: string) => {
-        output = (output + d).slice(-20_000);
-        if (/Waiting for missing types/.test(output)) {
-          clearTimeout(timer);
-          reject(new Error('Node-RED is waiting for missing node types: node-red-contrib-modbus was not loaded from nodesDir'));
-        } else if (/Started flows/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.setEncoding('utf8').on('data', onData);
-      child.stderr.setEncoding('utf8').on('data', onData);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`exited with code ${code} before "Started flows"`));
-      });
+    await waitForLine(child, /Started flows/, timeoutMs, 'Node-RED', {
+      fail: { pattern: /Waiting for missing types/, message: 'waiting for missing node types: node-red-contrib-modbus was not loaded from nodesDir' },
     });
   } catch (err) {
     await endChild(child);
-    throw new Error(`Node-RED: ${(err as Error).message}\n--- output (tail) ---\n${output.trim().slice(-3000)}`);
+    throw err;
   }
   child.removeAllListeners('exit');
   return { pid: child.pid!, stop: () => endChild(child, 5000) };

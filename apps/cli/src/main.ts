@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `plantwire` command. Run from the repo root as `pnpm plantwire …` (tsx), or bundled as
 // `node apps/cli/dist/plantwire.js …` (build.mjs).
-// First: it tunes V8's young generation before the other modules allocate (see the module).
+// First: it sets V8's heap sizing before the other modules allocate (see the module).
 import './v8-memory.js';
 import { coreNodes } from '@plantwire/nodes-core';
 import { modbusConnections, modbusNodes } from '@plantwire/nodes-modbus';

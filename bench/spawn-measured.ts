@@ -84,6 +84,56 @@ export function waitForLine(
   });
 }
 
+/** A child that prints prefixed lines on stdout, some of them answers to commands on its stdin. */
+export interface LineChannel {
+  /** The rest of the next stdout line starting with `prefix` (trimmed); rejects after `timeoutMs` or when the child exits. */
+  expect(prefix: string, timeoutMs: number): Promise<string>;
+  /** Write `command` and a newline, and wait for the answer line starting with `prefix`. */
+  ask(command: string, prefix: string, timeoutMs: number): Promise<string>;
+  /** The last 4,000 characters of the child's stderr, for error messages. */
+  stderrTail(): string;
+}
+
+/** Read `child`'s stdout line by line and hand each line to whoever waits for its prefix; `what` names the child in errors. */
+export function lineChannel(child: ChildProcess, what: string): LineChannel {
+  let stderr = '';
+  let buffer = '';
+  const waiting: Array<{ prefix: string; resolve: (line: string) => void }> = [];
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    buffer += d;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      const i = waiting.findIndex((w) => line.startsWith(w.prefix));
+      if (i >= 0) waiting.splice(i, 1)[0]!.resolve(line);
+    }
+  });
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (err) => reject(new Error(`${what}: ${err.message}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited (code ${code})\n${stderr.slice(-2000)}`)));
+  });
+  exited.catch(() => undefined);
+  const expect = (prefix: string, timeoutMs: number): Promise<string> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const line = new Promise<string>((resolveLine, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no "${prefix.trim()}" line within ${timeoutMs} ms\n${stderr.slice(-2000)}`)), timeoutMs);
+      waiting.push({ prefix, resolve: (l) => resolveLine(l.slice(prefix.length).trim()) });
+    });
+    return Promise.race([line, exited]).finally(() => clearTimeout(timer));
+  };
+  return {
+    expect,
+    ask(command, prefix, timeoutMs) {
+      const answer = expect(prefix, timeoutMs);
+      child.stdin?.write(`${command}\n`);
+      return answer;
+    },
+    stderrTail: () => stderr,
+  };
+}
+
 export interface StartupMeasurement {
   /** Spawn → the ready line. */
   readonly readyMs: number;

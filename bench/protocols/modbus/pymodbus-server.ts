@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { endChild } from '../../spawn-measured.js';
+import { endChild, lineChannel } from '../../spawn-measured.js';
 
 const SCRIPT = fileURLToPath(new URL('./pymodbus-bench-server.py', import.meta.url));
 
@@ -49,47 +49,18 @@ export async function startBenchModbusServer(layout: ServerLayout, timeoutMs = 2
     env: { ...process.env, PYENV_VERSION: 'system' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  const waiting: Array<(line: string) => void> = [];
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pymodbus server: not listening within ${timeoutMs} ms\n${stderr}`)), timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      let nl: number;
-      while ((nl = stdout.indexOf('\n')) >= 0) {
-        const line = stdout.slice(0, nl);
-        stdout = stdout.slice(nl + 1);
-        const listening = /^LISTENING (\d+)/.exec(line);
-        if (listening) {
-          clearTimeout(timer);
-          resolve(Number(listening[1]));
-        } else if (line.startsWith('STATS ')) waiting.shift()?.(line.slice(6));
-      }
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start python3 for the pymodbus server: ${err.message} (install python3-pymodbus: scripts/ensure-system-packages.sh)`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the pymodbus server exited (code ${code}) before listening; is python3-pymodbus installed (scripts/ensure-system-packages.sh)?\n${stderr}`));
-    });
-  });
+  const channel = lineChannel(child, 'the pymodbus server');
+  let port: number;
+  try {
+    port = Number(await channel.expect('LISTENING ', timeoutMs));
+  } catch (err) {
+    await endChild(child);
+    throw new Error(`${(err as Error).message}\n(is python3-pymodbus installed? scripts/ensure-system-packages.sh)`);
+  }
   return {
     port,
     pid: child.pid!,
-    stats: () =>
-      new Promise<ServerStats>((resolve, reject) => {
-        if (child.exitCode !== null) return reject(new Error(`the pymodbus server has exited\n${stderr}`));
-        const timer = setTimeout(() => reject(new Error('the pymodbus server did not answer "stats" within 5 s')), 5000);
-        waiting.push((json) => {
-          clearTimeout(timer);
-          resolve(JSON.parse(json) as ServerStats);
-        });
-        child.stdin.write('stats\n');
-      }),
+    stats: async () => JSON.parse(await channel.ask('stats', 'STATS ', 5000)) as ServerStats,
     stop: async () => {
       child.stdin.end();
       await endChild(child, 2000);

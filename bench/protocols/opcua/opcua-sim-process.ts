@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { endChild } from '../../spawn-measured.js';
+import { endChild, lineChannel } from '../../spawn-measured.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoDir = resolve(here, '..', '..', '..');
@@ -35,36 +35,10 @@ export interface SimProcess {
 export async function startOpcuaSim(options: { count: number; periodMs: number; dataDir: string; maxNotificationsPerPublish?: number; timeoutMs?: number }): Promise<SimProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'opcua-sim-child.ts'), JSON.stringify(options)], { cwd: repoDir, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  let buffer = '';
-  const waiting: Array<{ prefix: string; resolve: (rest: string) => void }> = [];
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    buffer += d;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const i = waiting.findIndex((w) => line.startsWith(w.prefix));
-      if (i >= 0) waiting.splice(i, 1)[0]!.resolve(line);
-    }
-  });
-  const expect = (prefix: string, ms: number, what: string) =>
-    new Promise<string>((resolveLine, reject) => {
-      const timer = setTimeout(() => reject(new Error(`OPC UA server child: no ${what} within ${ms} ms\n${stderr.slice(-2000)}`)), ms);
-      waiting.push({
-        prefix,
-        resolve: (rest) => {
-          clearTimeout(timer);
-          resolveLine(rest.slice(prefix.length).trim());
-        },
-      });
-    });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`OPC UA server child exited (code ${code})\n${stderr.slice(-2000)}`))));
-  exited.catch(() => undefined);
+  const channel = lineChannel(child, 'OPC UA server child');
   let endpointUrl: string;
   try {
-    endpointUrl = await Promise.race([expect('READY ', timeoutMs, 'READY line'), exited]);
+    endpointUrl = await channel.expect('READY ', timeoutMs);
   } catch (err) {
     await endChild(child);
     throw err;
@@ -72,15 +46,9 @@ export async function startOpcuaSim(options: { count: number; periodMs: number; 
   return {
     endpointUrl,
     pid: child.pid!,
-    stats: async () => {
-      const answer = Promise.race([expect('STATS ', 10_000, 'STATS answer'), exited]);
-      child.stdin.write('stats\n');
-      return JSON.parse(await answer) as SimStats;
-    },
+    stats: async () => JSON.parse(await channel.ask('stats', 'STATS ', 10_000)) as SimStats,
     freeze: async () => {
-      const answer = Promise.race([expect('FROZEN', 10_000, 'FROZEN answer'), exited]);
-      child.stdin.write('freeze\n');
-      await answer;
+      await channel.ask('freeze', 'FROZEN', 10_000);
     },
     stop: async () => {
       child.stdin.end();

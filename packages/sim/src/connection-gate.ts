@@ -11,6 +11,21 @@ export interface StallableServer {
   close(): Promise<void>;
 }
 
+/**
+ * `stall`, `release` and `restart` of a server whose connections `gate` tracks and which `stop`
+ * and `start` take down and bring up again on the same port.
+ */
+export function gateControls(gate: ConnectionGate, stop: () => Promise<void>, start: () => Promise<void>): Pick<StallableServer, 'stall' | 'release' | 'restart'> {
+  return {
+    stall: () => gate.stall(),
+    release: () => gate.release(),
+    async restart() {
+      await stop();
+      await start();
+    },
+  };
+}
+
 /** How to stop and restart reading from one connection, when `socket.pause()` is not enough. */
 export interface ReadControl {
   pause(): void;

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Aedes } from 'aedes';
-import { ConnectionGate, type ReadControl, type StallableServer } from './connection-gate.js';
+import { ConnectionGate, gateControls, type ReadControl, type StallableServer } from './connection-gate.js';
 import type { PlantLog } from './plant-log.js';
 import type { ModelTag, TagModel } from './tag-model.js';
 
@@ -107,12 +107,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
     get port() {
       return port;
     },
-    stall: () => gate.stall(),
-    release: () => gate.release(),
-    async restart() {
-      await stop();
-      await start();
-    },
+    ...gateControls(gate, stop, start),
     async close() {
       timers.forEach(clearInterval);
       await stop();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import type { OPCUAServer, StatusCode, UAObject, Variant as VariantType } from 'node-opcua';
-import { ConnectionGate, type StallableServer } from './connection-gate.js';
+import { ConnectionGate, gateControls, type StallableServer } from './connection-gate.js';
 import type { PlantLog } from './plant-log.js';
 import type { PlantScenario } from './scenario.js';
 import type { ModelTag, TagModel } from './tag-model.js';
@@ -222,12 +222,7 @@ export async function startOpcuaServer(options: PlantOpcuaServerOptions): Promis
     get port() {
       return port;
     },
-    stall: () => gate.stall(),
-    release: () => gate.release(),
-    async restart() {
-      await stop();
-      await start();
-    },
+    ...gateControls(gate, stop, start),
     async close() {
       await stop();
       gate.release();

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { testNode } from '@plantwire/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,41 +6,23 @@ import { modbusDevice } from '../modbus-device/modbus-device.connection.js';
 import { readPlanFor, runPollCycle } from '../modbus-read/poll-cycle.js';
 import { modbusWrite } from '../modbus-write/modbus-write.node.js';
 import { modbusTagSchema } from '../tag-schema.js';
-import { deviceContext, openDevice } from '../test-support.js';
+import { deviceContext, openDevice, startPymodbusServer, type PymodbusServer } from '../test-support.js';
 
 // A pymodbus 3.0 server (Debian's python3-pymodbus, STACK.md G12) with values built by Python's
 // struct, read by our codec: two independent implementations must agree.
 const SCRIPT = fileURLToPath(new URL('./pymodbus-server.py', import.meta.url));
-let server: ChildProcess | undefined;
+let server: PymodbusServer | undefined;
 let port = 0;
 let client: ModbusDeviceClient;
 
-function startServer(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [SCRIPT], { env: { ...process.env, PYENV_VERSION: 'system' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    server = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /LISTENING (\d+)/.exec(stdout);
-      if (match) resolve(Number(match[1]));
-    });
-    child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.once('error', (err) => reject(new Error(`cannot start python3 for the pymodbus interop test: ${err.message} (install python3 and python3-pymodbus: scripts/ensure-system-packages.sh)`)));
-    child.once('exit', (code) =>
-      reject(new Error(`the pymodbus server exited (code ${code}) before listening; is python3-pymodbus installed (scripts/ensure-system-packages.sh)?\n${stderr}`)),
-    );
-  });
-}
-
 beforeAll(async () => {
-  port = await startServer();
+  server = await startPymodbusServer(SCRIPT);
+  port = server.port;
   client = await openDevice({ host: '127.0.0.1', port, unitId: 1, timeoutMs: 1000 });
 });
-afterAll(() => {
+afterAll(async () => {
   client?.destroy();
-  server?.kill();
+  await server?.stop();
 });
 
 describe('interop with a pymodbus 3.0 TCP server', () => {

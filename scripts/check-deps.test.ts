@@ -8,6 +8,10 @@ describe('dependencyRule', () => {
   it('forbids the editor importing the runtime', () => {
     expect(dependencyRule('apps/editor/src/App.tsx', '@plantwire/runtime')).toMatch(/editor/);
     expect(dependencyRule('apps/editor/src/App.tsx', '@plantwire/flow')).toBeUndefined();
+    expect(dependencyRule('apps/editor/src/App.tsx', '@plantwire/protocol')).toBeUndefined();
+    expect(dependencyRule('apps/editor/src/App.tsx', '@plantwire/node-sdk')).toMatch(/only @plantwire\/flow and @plantwire\/protocol/);
+    expect(dependencyRule('apps/editor/src/App.tsx', '../../server/src/app.js')).toMatch(/only through/);
+    expect(dependencyRule('packages/protocol/src/rest.ts', '@plantwire/runtime')).toMatch(/contract/);
     expect(dependencyRule('apps/server/src/index.ts', '@plantwire/runtime')).toBeUndefined();
   });
 

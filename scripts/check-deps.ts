@@ -69,8 +69,14 @@ export function dependencyRule(file: string, specifier: string): string | undefi
       return `packages/runtime is headless and must not import ${pkg}`;
     }
   }
-  if (project === 'apps/editor' && pkg === '@plantwire/runtime') {
-    return 'apps/editor learns node types as data from the server; it must not import @plantwire/runtime';
+  if (project === 'apps/editor' && pkg?.startsWith('@plantwire/') && pkg !== '@plantwire/flow' && pkg !== '@plantwire/protocol') {
+    return `apps/editor imports only @plantwire/flow and @plantwire/protocol and learns node types as data from the server; it must not import ${pkg}`;
+  }
+  if (project === 'apps/editor' && target !== undefined && !target.startsWith('apps/editor/')) {
+    return 'apps/editor reaches other projects only through @plantwire/flow and @plantwire/protocol';
+  }
+  if (project === 'packages/protocol' && pkg?.startsWith('@plantwire/') && pkg !== '@plantwire/flow') {
+    return 'packages/protocol is the editor–server contract and imports only @plantwire/flow';
   }
   return undefined;
 }

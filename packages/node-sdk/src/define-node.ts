@@ -2,15 +2,10 @@ import type { z } from 'zod';
 import type { ConnectionHandle } from './define-connection.js';
 import type { Message, MessageInit } from './message.js';
 
-/** Palette groups. */
-export type NodeCategory = 'source' | 'transform' | 'sink' | 'flow' | 'connection';
+import type { NodeCategory, NodeStatus, PortMap } from '@plantwire/protocol';
 
-/** A node's badge in the editor and its state in logs and metrics. */
-export interface NodeStatus {
-  readonly fill?: 'green' | 'yellow' | 'red' | 'blue' | 'grey';
-  readonly shape?: 'dot' | 'ring';
-  readonly text?: string;
-}
+// Palette groups, a node's badge and port maps are part of the editor's contract: written once there.
+export type { NodeCategory, NodeStatus, PortMap };
 
 /** A key/value store scoped to a node, its tab ("flow") or the whole runtime ("global"). Synchronous reads and writes; persisted by the runtime. */
 export interface ContextStore {
@@ -97,8 +92,6 @@ export interface NodeContext<Config> {
 /** What `onInput` returns: a message (or several) for the first output port, or nothing. */
 export type NodeResult = MessageInit | readonly MessageInit[] | null | undefined | void;
 
-/** Port name → one-line description (the description feeds docs and editor tooltips). */
-export type PortMap = Readonly<Record<string, string>>;
 
 /**
  * The single declaration of a node type. The runtime's typed config, validation at deploy,

@@ -1,31 +1,10 @@
 import { z } from 'zod';
 import { CONNECTION_META_KEY } from './connection-ref.js';
 import type { AnyConnectionType } from './define-connection.js';
-import type { AnyNodeType, NodeCategory, PortMap } from './define-node.js';
+import type { AnyNodeType } from './define-node.js';
+import type { ConnectionManifest, NodeManifest } from '@plantwire/protocol';
 
-/**
- * A node type as data: what the editor renders the palette entry and property form from, served
- * by the server at `GET /api/node-types`. Derived from the definition, never written by hand.
- */
-export interface NodeManifest {
-  readonly type: string;
-  readonly version: number;
-  readonly category: NodeCategory;
-  readonly summary: string;
-  readonly description?: string | undefined;
-  readonly icon?: string | undefined;
-  readonly inputs: PortMap;
-  readonly outputs: PortMap;
-  /** JSON Schema (draft 2020-12) of the config as written in a document: titles, defaults, examples, `secret: true` markers. */
-  readonly configSchema: Record<string, unknown>;
-  /** JSON pointers (into the config) of secret fields; their values never leave the server. */
-  readonly secrets: readonly string[];
-  /**
-   * Config fields declared with `connectionRef()`: JSON pointer (array items as `/*`) and the
-   * connection type they take, so the editor offers a picker of entries of that type.
-   */
-  readonly connections: ReadonlyArray<{ readonly pointer: string; readonly type: string }>;
-}
+export type { ConnectionManifest, NodeManifest };
 
 /** Derive the editor's view of a node type from its definition. */
 export function toManifest(nodeType: AnyNodeType): NodeManifest {
@@ -43,30 +22,6 @@ export function toManifest(nodeType: AnyNodeType): NodeManifest {
     secrets: findSecrets(configSchema, ''),
     connections: findConnectionRefs(configSchema),
   };
-}
-
-/**
- * A connection type as data, served to the editor (the connection form, the "test connection"
- * button) and rendered into docs. Credential fields are described (names, JSON Schema with titles
- * and which are required) so the editor can draw a write-only form; a manifest never holds a value.
- */
-export interface ConnectionManifest {
-  readonly kind: 'connection';
-  readonly type: string;
-  readonly version: number;
-  readonly summary: string;
-  readonly description?: string | undefined;
-  readonly icon?: string | undefined;
-  /** JSON Schema (draft 2020-12) of the config as written in a document. */
-  readonly configSchema: Record<string, unknown>;
-  /** Names of the credential fields, kept in the credential store and never in the document. */
-  readonly credentialFields: readonly string[];
-  /** JSON Schema of the credentials object (field titles, types, required); absent when the type has none. */
-  readonly credentialsSchema?: Record<string, unknown> | undefined;
-  /** JSON pointers of config fields marked `secret: true` (allowed only as a `${NAME}` reference). */
-  readonly secrets: readonly string[];
-  /** True when the type has its own `test`; every connection type can be tested (else by connecting). */
-  readonly customTest: boolean;
 }
 
 /** Derive the editor's view of a connection type from its definition. */

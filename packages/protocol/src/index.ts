@@ -1,0 +1,3 @@
+export * from './manifests.js';
+export * from './rest.js';
+export * from './socket.js';

@@ -95,23 +95,24 @@ export interface ConnectionTestResponse {
   readonly durationMs: number;
 }
 
-/** One child in `GET /api/connections/:id/browse?node=<nodeId>` (OPC UA address space). */
+/** One child in `GET /api/connections/:id/browse?node=<nodeId>&continuationPoint=<cp>` (OPC UA address space). */
 export interface BrowseItem {
   /** Full node id to put in config, e.g. `ns=1;s=Line1.Machine2.Pressure`. */
   readonly nodeId: string;
+  /** `1:Pressure` (namespace index and name). */
   readonly browseName: string;
   readonly displayName: string;
-  readonly nodeClass: 'Object' | 'Variable' | 'Method' | 'ObjectType' | 'VariableType' | 'ReferenceType' | 'DataType' | 'View';
-  /** Data type name of a variable, e.g. `Double`. */
+  readonly nodeClass: 'Object' | 'Variable' | 'Method' | 'ObjectType' | 'VariableType' | 'ReferenceType' | 'DataType' | 'View' | 'Unspecified';
+  /** For variables: the DataType's node id (`ns=0;i=11` for Double). */
   readonly dataType?: string | undefined;
-  /** True when browsing it may return children. */
-  readonly hasChildren: boolean;
 }
 
 export interface BrowseResponse {
   /** The node browsed (`i=85`, the Objects folder, when `node` was not given). */
   readonly node: string;
   readonly items: readonly BrowseItem[];
+  /** Present when more children follow: pass it back as `?continuationPoint=` (same session only). */
+  readonly continuationPoint?: string | undefined;
 }
 
 /** `GET /api/credentials/:connectionId`: which credential fields are set. Never the values. */

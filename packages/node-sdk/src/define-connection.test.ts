@@ -91,6 +91,25 @@ describe('manifests and type info', () => {
     expect(toConnectionManifest(device).credentialsSchema).toBeUndefined();
   });
 
+  it('marks a connection type with browse as browsable and a node type with onTrigger as triggerable', () => {
+    const browsable = defineConnection({
+      type: 'fake-server',
+      version: 1,
+      summary: 'Has an address space.',
+      config: z.object({}),
+      connect: async () => ({}),
+      disconnect: async () => undefined,
+      browse: async (_client, request) => ({ node: request.node ?? 'root', items: [] }),
+    });
+    expect(toConnectionManifest(browsable).browsable).toBe(true);
+    expect(toConnectionManifest(device).browsable).toBeUndefined();
+    const triggerable = defineNode({ type: 'fake-tick', version: 1, category: 'source', summary: 'Ticks.', outputs: { out: 'x' }, config: z.object({}), onTrigger: (ctx) => void ctx.emit({ payload: 1 }) });
+    expect(toManifest(triggerable).triggerable).toBe(true);
+    expect(toManifest(subscriber).triggerable).toBeUndefined();
+    const base = { type: 'x', version: 1, summary: 's', config: z.object({}), connect: async () => ({}), disconnect: async () => undefined };
+    expect(() => defineConnection({ ...base, browse: 'yes' as never })).toThrow('defineConnection(x): browse must be a function');
+  });
+
   it('tells the editor which node fields pick a connection, and of which type', () => {
     expect(toManifest(subscriber).connections).toEqual([
       { pointer: '/broker', type: 'fake-broker' },

@@ -1,5 +1,8 @@
 import type { z } from 'zod';
+import type { BrowseItem, BrowseResponse } from '@plantwire/protocol';
 import type { NodeLogger } from './define-node.js';
+
+export type { BrowseItem };
 
 /**
  * Where a supervised connection is in its life:
@@ -102,11 +105,35 @@ export interface ConnectionDefinition<Schema extends z.ZodType = z.ZodType, Cred
    * client. Without it the runtime connects and disconnects. Bounded by the test's timeout.
    */
   test?(ctx: ConnectionContext<z.output<Schema>, z.output<Credentials>>): Promise<ConnectionTestResult>;
+  /**
+   * List one page of a device's address space (the editor's browse dialog, picking a node id),
+   * through the connection's live client: the runtime calls it only while the supervised
+   * connection is connected, never opens a second client for it, and bounds it by
+   * `connectTimeoutMs`. Must not disturb what nodes do on the same client. Reject with an error
+   * naming the node when the device refuses (unknown node, expired continuation point).
+   * Types that have it are `browsable` in their manifest.
+   */
+  browse?(client: Client, request: ConnectionBrowseRequest): Promise<ConnectionBrowsePage>;
   /** Upgrades: `migrations[n]` turns a version-n config into a version-(n+1) config. */
   readonly migrations?: Readonly<Record<number, (config: Record<string, unknown>) => Record<string, unknown>>>;
   /** How long `connect` may take before the attempt counts as failed. Default: the runtime's `connectTimeoutMs` (10 s). */
   readonly connectTimeoutMs?: number;
 }
+
+/** What the runtime asks of a connection type's `browse`: one page of a node's children. */
+export interface ConnectionBrowseRequest {
+  /** The node whose children to list; undefined means the type's root (OPC UA: the Objects folder `i=85`). */
+  readonly node?: string | undefined;
+  /** The previous page's `continuationPoint`, to get the next page of the same node. */
+  readonly continuationPoint?: string | undefined;
+  /** At most this many items per page (the device may return fewer); undefined lets the type choose. */
+  readonly maxItems?: number | undefined;
+  /** Aborted when the runtime stops waiting (its timeout ran out, or the connection is going away). */
+  readonly signal: AbortSignal;
+}
+
+/** One page of a browse: the node browsed (the root filled in), its children, and where to go on. */
+export type ConnectionBrowsePage = BrowseResponse;
 
 /** A defined connection type: the declaration, frozen, plus what derives from it. */
 export type ConnectionType<Schema extends z.ZodType = z.ZodType, Credentials extends z.ZodObject = z.ZodObject, Client = unknown> = ConnectionDefinition<
@@ -154,6 +181,7 @@ export function defineConnection<Schema extends z.ZodType, Client, Credentials e
   if (typeof definition.connect !== 'function' || typeof definition.disconnect !== 'function') {
     throw new Error(`${where}: connect and disconnect are required`);
   }
+  if (definition.browse !== undefined && typeof definition.browse !== 'function') throw new Error(`${where}: browse must be a function`);
   if (definition.connectTimeoutMs !== undefined && !(definition.connectTimeoutMs > 0)) throw new Error(`${where}: connectTimeoutMs must be > 0`);
   const credentialFields = definition.credentials ? Object.keys(definition.credentials.shape) : [];
   const configShape = (definition.config as unknown as { shape?: Record<string, unknown> }).shape;

@@ -126,6 +126,14 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType, State = un
    * reject) to raise a node error. Never mutate `msg`.
    */
   onInput?(msg: Message, ctx: NodeContext<z.output<Schema>>, state: State, port: string): NodeResult | Promise<NodeResult>;
+  /**
+   * Fire the node now, from outside (the editor's "inject now" button, `runtime.trigger`): send
+   * what the node would send on its own tick, through `ctx.emit`, with the same backpressure
+   * handling (a refused message is skipped and counted as a tick's would be). Called only while
+   * the node runs; a throw is an error of the node. Types that have it are `triggerable` in their
+   * manifest.
+   */
+  onTrigger?(ctx: NodeContext<z.output<Schema>>, state: State): void;
   /** Stop the node: the runtime has already aborted `ctx.signal` and cleared its timers. */
   close?(ctx: NodeContext<z.output<Schema>>, state: State): void | Promise<void>;
   /** Upgrades: `migrations[n]` turns a version-n config into a version-(n+1) config. */

@@ -21,6 +21,7 @@ export function toManifest(nodeType: AnyNodeType): NodeManifest {
     configSchema,
     secrets: findSecrets(configSchema, ''),
     connections: findConnectionRefs(configSchema),
+    ...(typeof nodeType.onTrigger === 'function' ? { triggerable: true } : {}),
   };
 }
 
@@ -42,6 +43,7 @@ export function toConnectionManifest(connectionType: AnyConnectionType): Connect
     credentialsSchema,
     secrets: findSecrets(configSchema, ''),
     customTest: typeof connectionType.test === 'function',
+    ...(typeof connectionType.browse === 'function' ? { browsable: true } : {}),
   };
 }
 

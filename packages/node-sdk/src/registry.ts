@@ -1,9 +1,9 @@
 import type { NodeTypeInfo } from '@plantwire/flow';
 import type { z } from 'zod';
-import { connectionRefsOf } from './connection-ref.js';
+import { CONNECTION_META_KEY, connectionRefsOf } from './connection-ref.js';
 import type { AnyConnectionType } from './define-connection.js';
 import type { AnyNodeType } from './define-node.js';
-import { findMeta, type ConfigPath } from './schema-walk.js';
+import { findMeta, schemaMentions, type ConfigPath } from './schema-walk.js';
 
 /** What a config migration needs of a node or connection type. */
 type Migratable = Pick<AnyNodeType, 'type' | 'version' | 'migrations'>;
@@ -47,13 +47,20 @@ export function literalSecretsIn(schema: z.ZodType, config: unknown): ConfigPath
  * with the type's schema: none when it parsed, else one per zod issue with its path.
  */
 export function configProblems(result: z.ZodSafeParseResult<unknown>): ReturnType<NonNullable<NodeTypeInfo['validateConfig']>> {
-  if (result.success) return [];
+  if (result.success) return NONE;
   return result.error.issues.map((issue) => ({ path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'), message: issue.message }));
 }
 
 function validateWith(schema: z.ZodType): NonNullable<NodeTypeInfo['validateConfig']> {
   return (config) => configProblems(schema.safeParse(config));
 }
+
+/**
+ * What `connectionRefs` and `secretsIn` answer for a type whose schema has no such field (most
+ * types): one shared empty list, without walking the config. The walk and its chain of filtered
+ * copies were ~8% of validating a 5,000-node document.
+ */
+const NONE: readonly never[] = Object.freeze([]);
 
 const SECRET_MESSAGE = 'this field is secret and must not be written in the flow document; reference an environment variable (`${NAME}`) instead';
 
@@ -72,8 +79,8 @@ export function toNodeTypeInfo(nodeType: AnyNodeType): NodeTypeInfo {
           return parsed.success ? nodeType.virtualWires!(parsed.data) : [];
         }
       : undefined,
-    connectionRefs: (config) => connectionRefsOf(nodeType.config, config),
-    secretsIn: (config) => literalSecretsIn(nodeType.config, config).map((path) => ({ path, message: SECRET_MESSAGE })),
+    connectionRefs: (config) => (schemaMentions(nodeType.config, CONNECTION_META_KEY) ? connectionRefsOf(nodeType.config, config) : NONE),
+    secretsIn: (config) => (schemaMentions(nodeType.config, 'secret') ? literalSecretsIn(nodeType.config, config).map((path) => ({ path, message: SECRET_MESSAGE })) : NONE),
   };
 }
 

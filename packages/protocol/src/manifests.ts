@@ -29,6 +29,8 @@ export interface NodeManifest {
    * connection type they take, so the editor offers a picker of entries of that type.
    */
   readonly connections: ReadonlyArray<{ readonly pointer: string; readonly type: string }>;
+  /** True when the node can be fired on demand (the editor's "inject now" button on an inject node; `runtime.trigger`). */
+  readonly triggerable?: boolean | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ConnectionEntry, FlowDocument, ValidationIssue } from '@plantwire/flow';
-import type { AnyConnectionType, AnyNodeType, ConnectionState, Message, MessageInit, NodeStatus } from '@plantwire/node-sdk';
+import type { AnyConnectionType, AnyNodeType, ConnectionBrowsePage, ConnectionState, Message, MessageInit, NodeStatus } from '@plantwire/node-sdk';
 
 /** Where runtime log lines go. The CLI writes them as JSON lines to stderr. */
 export interface RuntimeLogger {
@@ -132,6 +132,18 @@ export interface TestConnectionOptions {
   readonly timeoutMs?: number;
 }
 
+/** What {@link Runtime.browse} lists: one page of a node's children. */
+export interface BrowseRequest {
+  /** The node whose children to list. Default: the type's root (OPC UA: the Objects folder `i=85`). */
+  readonly node?: string | undefined;
+  /** The previous page's `continuationPoint`, for the next page (same node, same session). */
+  readonly continuationPoint?: string | undefined;
+  /** At most this many items per page. Default: the type's (OPC UA: 100). */
+  readonly maxItems?: number | undefined;
+  /** Bound of the request. Default: the type's `connectTimeoutMs`, else the runtime's `connectTimeoutMs`. */
+  readonly timeoutMs?: number | undefined;
+}
+
 /**
  * Write-only access to the secrets of connections, kept outside the flow document in an encrypted
  * store (`<dataDir>/credentials.json`, AES-256-GCM). Values can be set and deleted, never read
@@ -184,6 +196,12 @@ export interface Runtime {
   deploy(document: unknown): Promise<DeployResult>;
   /** Put a message on a node's input port (tests, the editor's inject button). False when its queue refused it. */
   inject(nodeId: string, msg: MessageInit, port?: string): boolean;
+  /**
+   * Fire a running node now, as on one of its own ticks (the editor's "inject now" on an inject
+   * node): its type's `onTrigger`. Backpressure applies as to a tick. False when no such node
+   * runs or its type cannot be triggered (`triggerable` in its manifest).
+   */
+  trigger(nodeId: string): boolean;
   /** Counters of every running node, by node id. */
   metrics(): Readonly<Record<string, NodeCounters>>;
   on<E extends keyof RuntimeEvents>(event: E, listener: (payload: RuntimeEvents[E]) => void): () => void;
@@ -197,6 +215,15 @@ export interface Runtime {
    * `{ok: false, message}`.
    */
   testConnection(connection: string | ConnectionEntry, options?: TestConnectionOptions): Promise<ConnectionTestReport>;
+  /**
+   * One page of a connection's address space (OPC UA: the children of `request.node`, default the
+   * Objects folder), through the supervised connection's live client: no second client, running
+   * nodes undisturbed. Rejects with a `BrowseError` whose `code` is CONNECTION_UNKNOWN (no such
+   * entry in the running document), NOT_SUPPORTED (its type cannot browse), NOT_CONNECTED (the
+   * client is not open: no running node uses it, or the link is down), TIMEOUT or BROWSE_FAILED
+   * (the device refused: unknown node, expired continuation point); the message names the connection.
+   */
+  browse(connectionId: string, request?: BrowseRequest): Promise<ConnectionBrowsePage>;
   /** The secrets of connections: write-only, encrypted at rest. */
   readonly credentials: CredentialsApi;
   /** Stop sources, drain queues within the bound, close nodes, persist context. */

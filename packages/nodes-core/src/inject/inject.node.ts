@@ -125,6 +125,8 @@ interface InjectState {
   skipped: number;
   /** True from a refused emit until the runtime says the pressure has gone. */
   paused: boolean;
+  /** One tick: send a message now, or skip and count it under backpressure. */
+  fire(): void;
 }
 
 /** Makes the payload of one message; fixed values are frozen once and shared by every message. */
@@ -183,6 +185,9 @@ export const inject = defineNode({
     '',
     'Every message is a new value: `timestamp` and `date` payloads are taken when it is sent.',
     '',
+    'The editor\'s "inject now" button (`runtime.trigger`) sends one message at once, as a tick would;',
+    'with neither `once`, `intervalMs` nor `cron` set, the node sends only then.',
+    '',
     '**Backpressure.** When the downstream queues are full, a tick is skipped, not queued: the node',
     'counts skipped ticks, shows the count in its status, and sends again once the runtime reports',
     'that the pressure has gone. Memory stays bounded however fast the node is set to fire.',
@@ -191,7 +196,7 @@ export const inject = defineNode({
   config: configSchema,
   setup(ctx): InjectState {
     const { config } = ctx;
-    const state: InjectState = { skipped: 0, paused: false };
+    const state: InjectState = { skipped: 0, paused: false, fire: () => fire() };
     const makePayload = payloadMaker(config.payload, ctx);
     const properties = frozenCopy(config.properties);
     const topic = config.topic === undefined ? {} : { topic: config.topic };
@@ -229,6 +234,10 @@ export const inject = defineNode({
       startRepeat();
     }
     return state;
+  },
+  // "Inject now": one more tick, with the same payload and the same skipping under backpressure.
+  onTrigger(_ctx, state) {
+    state.fire();
   },
 });
 

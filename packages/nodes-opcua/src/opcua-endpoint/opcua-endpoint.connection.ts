@@ -66,6 +66,9 @@ function pkiFolder(ctx: Ctx): Promise<string> {
   return folder;
 }
 
+/** The Objects folder (OPC UA Part 5): where a server's own objects start, and where browsing starts. */
+const OBJECTS_FOLDER = 'i=85';
+
 const CONNECTION_STRATEGY = {
   // maxRetry 0 switches node-opcua's own reconnection off (`reconnectOnFailure` is false): a
   // broken channel emits 'connection_lost' + 'close' instead of being repaired. The runtime then
@@ -197,5 +200,20 @@ export const opcuaEndpoint = defineConnection({
   },
   async disconnect(client) {
     await client.dispose();
+  },
+  // The editor's browse dialog, on the session the nodes use: a browse is a plain service call
+  // beside their subscriptions. The page size is per request (see browse.ts), not per session.
+  async browse(client, request) {
+    const node = request.node ?? OBJECTS_FOLDER;
+    const page = await client.browse(node, {
+      ...(request.maxItems === undefined ? {} : { maxReferences: request.maxItems }),
+      ...(request.continuationPoint === undefined ? {} : { continuationPoint: request.continuationPoint }),
+    });
+    return {
+      node,
+      // BrowseChild and the protocol's BrowseItem are the same shape; copied field by field so a change of either shows here.
+      items: page.children.map((c) => ({ nodeId: c.nodeId, browseName: c.browseName, displayName: c.displayName, nodeClass: c.nodeClass, ...(c.dataType === undefined ? {} : { dataType: c.dataType }) })),
+      ...(page.continuationPoint === undefined ? {} : { continuationPoint: page.continuationPoint }),
+    };
   },
 });

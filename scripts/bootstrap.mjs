@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start` / `npm test` on a fresh machine with only Node.js 20 and npm.
 //
-//   node scripts/bootstrap.mjs start   → set up, then `plantwire start`: the simulated plant and examples/line-monitor.flow.json
+//   node scripts/bootstrap.mjs start   → set up, build the editor if stale, then `plantwire start`: the simulated plant, the editor and examples/line-monitor.flow.json
 //   node scripts/bootstrap.mjs test    → set up, then `node scripts/test.mjs`
 //
 // Set-up: find pnpm at exactly the version pinned in package.json "packageManager" (a different
@@ -9,7 +9,7 @@
 // .tools/ without touching global state; then `pnpm install --frozen-lockfile` when node_modules is
 // missing or older than pnpm-lock.yaml. Plain Node, no dependencies: nothing is installed yet.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,6 +86,30 @@ function ensureInstalled(pnpm) {
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
+/** The newest modification time of a file or of any file below a folder. */
+function newestIn(path) {
+  const at = mtime(path);
+  if (at === undefined) return -1;
+  if (!statSync(path).isDirectory()) return at;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestIn(join(path, name))), at);
+}
+
+/**
+ * `plantwire start` serves apps/editor/dist: build it when it is missing or older than its
+ * sources. Without apps/editor (or when the build fails) the server still starts and its page
+ * says how to build the editor.
+ */
+function ensureEditorBuilt(pnpm) {
+  const editor = join(root, 'apps', 'editor');
+  if (!existsSync(join(editor, 'package.json'))) return;
+  const builtAt = mtime(join(editor, 'dist', 'index.html'));
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => newestIn(join(editor, p)));
+  if (builtAt !== undefined && sources.every((at) => at <= builtAt)) return;
+  say(builtAt === undefined ? 'the editor is not built: pnpm --filter @plantwire/editor build' : 'the editor sources changed: pnpm --filter @plantwire/editor build');
+  const result = spawnSync(pnpm, ['--filter', '@plantwire/editor', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: quietPnpmEnv() });
+  if (result.status !== 0) say(`the editor build failed (exit ${result.status ?? result.signal}); starting anyway, the page at / will say the editor is not built`);
+}
+
 /** Run a child to completion with the terminal attached, passing our exit code on. */
 function runToExit(bin, args, env) {
   const child = spawn(bin, args, { cwd: root, stdio: 'inherit', env });
@@ -109,7 +133,8 @@ if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js ${process.versions
 const pnpm = findPnpm(pinnedPnpmVersion());
 ensureInstalled(pnpm);
 if (command === 'start') {
-  say('starting the simulated plant and examples/line-monitor.flow.json: plantwire start (Ctrl-C stops it)');
+  ensureEditorBuilt(pnpm);
+  say('starting the simulated plant, the editor and examples/line-monitor.flow.json: plantwire start (Ctrl-C stops it)');
   // The CLI directly, not through pnpm: one process less, and signals reach it as they are.
   runToExit(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), 'start'], process.env);
 } else {

@@ -3,6 +3,7 @@
  *   docs/nodes/<type>.md, docs/nodes/README.md  from the node definitions (renderNodeDoc)
  *   docs/connections/<type>.md                  from the connection definitions (renderConnectionDoc)
  *   packages/flow/schema/flow.schema.json       from the flow document schema
+ *   apps/editor/src/inspector/fixtures/node-types.json  the manifests (toManifest), for the editor's inspector tests
  *
  *   pnpm generate          write them
  *   pnpm check:generated   (--check) write nothing; exit 1 listing every drifted file
@@ -13,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { flowDocumentJsonSchema } from '../packages/flow/src/index.js';
 import type { AnyConnectionType, AnyNodeType } from '../packages/node-sdk/src/index.js';
 import { renderConnectionDoc, renderNodeDoc, renderNodeIndex } from '../packages/node-sdk/src/docs.js';
+import { toConnectionManifest, toManifest } from '../packages/node-sdk/src/manifest.js';
 import { coreNodes } from '../packages/nodes-core/src/index.js';
 import { modbusConnections, modbusNodes } from '../packages/nodes-modbus/src/index.js';
 import { mqttConnections, mqttNodes } from '../packages/nodes-mqtt/src/index.js';
@@ -32,6 +34,8 @@ export function generatedFiles(types: readonly AnyNodeType[] = documentedNodeTyp
   for (const c of connections) files.set(`docs/connections/${c.type}.md`, renderConnectionDoc(c));
   files.set('docs/nodes/README.md', renderNodeIndex(types));
   files.set('packages/flow/schema/flow.schema.json', `${JSON.stringify(flowDocumentJsonSchema(), null, 2)}\n`);
+  // The editor's inspector tests run on these (GET /api/node-types as the server serves it); the editor may not import node packages.
+  files.set('apps/editor/src/inspector/fixtures/node-types.json', `${JSON.stringify({ nodes: types.map(toManifest), connections: connections.map(toConnectionManifest) }, null, 2)}\n`);
   return files;
 }
 

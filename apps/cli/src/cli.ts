@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -14,6 +13,14 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** All of stdin (hash-password); default: the process's. */
+  readonly readStdin?: () => Promise<string>;
+}
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const EXIT_CODES_HELP = `Exit codes:
@@ -31,7 +38,8 @@ Commands:
   validate FILE...   Check flow documents; print every problem with its place, node id and JSON path
   run FILE           Run a flow document headless (debug output as JSON lines, logs as JSON on stderr)
   sim                Start the simulated plant (MQTT broker, Modbus TCP PLC, OPC UA server) on 127.0.0.1
-  start [FILE]       The simulated plant and a flow wired to it (default examples/line-monitor.flow.json)
+  start [FILE]       The simulated plant, the editor (http://127.0.0.1:1880) and a runtime running the flow
+  hash-password      Hash an admin password read from stdin (for PLANTWIRE_ADMIN_PASSWORD_HASH)
 
 Options:
   -h, --help         Show help; "plantwire <command> --help" for a command's options
@@ -100,26 +108,48 @@ Exit: 0 after a graceful stop, 1 invalid scenario, 2 usage or unreadable scenari
 
 const START_HELP = `Usage: plantwire start [FILE] [options]
 
-Starts the simulated plant (as "plantwire sim") and runs FILE against it (as "plantwire run"),
-in one process. FILE defaults to examples/line-monitor.flow.json. The plant's endpoints are set
-in the flow's document env as MQTT_URL, MODBUS_HOST, MODBUS_PORT and OPCUA_URL, so the flow
-reaches the plant on whatever ports it got. SIGTERM or SIGINT (Ctrl-C) stops the flow (drained),
-then the plant, and exits 0.
+Starts the simulated plant (as "plantwire sim"), the server with the editor and one runtime, and
+prints the editor's address:
 
-  stdout  the plant's endpoint block, then one JSON line per debug-node message
-  stderr  structured JSON log lines of the plant and the runtime
+  Plantwire editor: http://127.0.0.1:1880
+
+The flows live in DATA_DIR/flows.json; FILE (default examples/line-monitor.flow.json) is the first
+flow of a new data dir. The plant's endpoints reach the flow as MQTT_URL, MODBUS_HOST, MODBUS_PORT
+and OPCUA_URL (set over the document's env at deploy, never stored). With
+PLANTWIRE_ADMIN_PASSWORD_HASH set (see "plantwire hash-password"), the editor asks for the password.
+SIGTERM or SIGINT (Ctrl-C) closes the server (the flow drained), then the plant, and exits 0.
+
+  stdout  the plant's endpoint block, the editor's URL, then one JSON line per debug-node message
+  stderr  structured JSON log lines of the plant, the server and the runtime
 
 Options:
+  --port N             Editor and API port (default 1880; 0 picks a free port)
+  --host HOST          Interface to listen on (default 127.0.0.1). Another interface needs
+                       PLANTWIRE_ADMIN_PASSWORD_HASH, or --insecure-expose
+  --insecure-expose    Listen on a non-loopback interface without a password anyway
+  --data-dir DIR       Flows, credentials and context (default .plantwire); the plant's PKI in DIR/plant
+  --no-sim             Do not start the simulated plant (the flow talks to real devices)
   --scenario FILE      A *.plant.json scenario (default: the built-in one)
   --mqtt-port N        MQTT broker port (default 1883; 0 picks a free port)
   --modbus-port N      Modbus TCP port (default 5020; 0 picks a free port)
   --opcua-port N       OPC UA port (default 4840; 0 picks a free port)
-  --data-dir DIR       Keep the plant's PKI in DIR/plant and the runtime's context in DIR/runtime
   --log-level LEVEL    debug | info | warn | error (default info)
   -h, --help           Show this help
 
-Exit: 0 after a graceful stop, 1 invalid flow or scenario, 2 usage or unreadable file,
-3 a port is taken or the data directory is unusable.`;
+Exit: 0 after a graceful stop, 1 invalid flow file or scenario, 2 usage or unreadable file or
+refused exposure, 3 a port is taken or the data directory is unusable.`;
+
+const HASH_PASSWORD_HELP = `Usage: plantwire hash-password < password.txt
+
+Reads a password from stdin (the first line; type it and press Enter, then Ctrl-D) and prints its
+scrypt hash, for PLANTWIRE_ADMIN_PASSWORD_HASH:
+
+  export PLANTWIRE_ADMIN_PASSWORD_HASH="$(plantwire hash-password < password.txt)"
+
+The password itself is stored nowhere.
+
+Options:
+  -h, --help   Show this help`;
 
 /** Run the CLI with arguments (without `node` and the script); resolves with the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<ExitCode> {
@@ -155,7 +185,8 @@ async function dispatch(argv: readonly string[], ctx: CliContext, out: (line: st
       else if (topic === 'run') out(RUN_HELP);
       else if (topic === 'sim') out(SIM_HELP);
       else if (topic === 'start') out(START_HELP);
-      else throw usage(`unknown command "${topic}"; commands: validate, run, sim, start`);
+      else if (topic === 'hash-password') out(HASH_PASSWORD_HELP);
+      else throw usage(`unknown command "${topic}"; commands: validate, run, sim, start, hash-password`);
       return EXIT.OK;
     }
     case '-v':
@@ -210,6 +241,9 @@ async function dispatch(argv: readonly string[], ctx: CliContext, out: (line: st
         'opcua-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        ...(command === 'start'
+          ? { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, 'no-sim': { type: 'boolean' }, 'insecure-expose': { type: 'boolean' } }
+          : {}),
       });
       if (values.help) return help(out, command === 'sim' ? SIM_HELP : START_HELP);
       if (command === 'sim' && positionals.length > 0) throw usage(`sim takes no FILE (use --scenario FILE), got "${positionals[0]}"`);
@@ -229,20 +263,32 @@ async function dispatch(argv: readonly string[], ctx: CliContext, out: (line: st
         const { simCommand } = await import('./sim-command.js');
         return simCommand({ ...plantOptions, dataDir });
       }
-      const { startCommand, DEFAULT_START_FLOW } = await import('./start-command.js');
+      const host = values['host'] as string;
+      if (host.trim() === '') throw usage('--host needs an interface address, e.g. 127.0.0.1');
+      const { startCommand, DEFAULT_START_FLOW, DEFAULT_DATA_DIR } = await import('./start-command.js');
       return startCommand({
         ...plantOptions,
         file: positionals[0] ?? DEFAULT_START_FLOW,
-        dataDir: dataDir === undefined ? undefined : join(dataDir, 'plant'),
-        runtimeDataDir: dataDir === undefined ? undefined : join(dataDir, 'runtime'),
+        fileGiven: positionals[0] !== undefined,
+        dataDir: dataDir ?? DEFAULT_DATA_DIR,
+        host,
+        port: portOption('--port', values['port'] as string | undefined) ?? 1880,
+        sim: values['no-sim'] !== true,
+        insecureExpose: values['insecure-expose'] === true,
         nodeTypes: ctx.nodeTypes,
         connectionTypes: ctx.connectionTypes ?? [],
         env: ctx.env,
         err,
       });
     }
+    case 'hash-password': {
+      const { values } = parse(rest, 'hash-password', { help: { type: 'boolean', short: 'h' } });
+      if (values.help) return help(out, HASH_PASSWORD_HELP);
+      const { hashPasswordCommand } = await import('./hash-password-command.js');
+      return hashPasswordCommand({ readStdin: ctx.readStdin ?? readProcessStdin, out });
+    }
     default:
-      throw usage(command.startsWith('-') ? `unknown option ${command}` : `unknown command "${command}"; commands: validate, run, sim, start`);
+      throw usage(command.startsWith('-') ? `unknown option ${command}` : `unknown command "${command}"; commands: validate, run, sim, start, hash-password`);
   }
 }
 

@@ -105,7 +105,7 @@ describe('plantwire usage', () => {
       runToExit(['run', 'examples/demo.flow.json', '--metrics-port', '99999']),
       runToExit([]),
     ]);
-    expect(command.stderr[0]).toBe('plantwire: usage: unknown command "deploy"; commands: validate, run, sim, start');
+    expect(command.stderr[0]).toBe('plantwire: usage: unknown command "deploy"; commands: validate, run, sim, start, hash-password');
     expect(command.code).toBe(2);
     expect(option.stderr[0]).toMatch(/unknown option --strict/);
     expect(option.code).toBe(2);

@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'FLOW_INVALID' // 422: validation failed; `issues` holds every problem; nothing changed
   | 'RATE_LIMITED' // 429: too many login attempts
   | 'NOT_SUPPORTED' // 501/400: e.g. browsing a connection type that has no address space
+  | 'NOT_CONNECTED' // 503: the connection is not up (e.g. browsing a device that is offline)
   | 'INJECT_REFUSED' // 409: the node's queue is full or the node does not run
   | 'INTERNAL'; // 500: a bug; the message says what was being attempted
 

@@ -1,0 +1,43 @@
+import type { ValidationIssue } from '@plantwire/flow';
+import type { NodeRegistry } from '@plantwire/node-sdk';
+import type { FlowsDeployedEvent, Role } from '@plantwire/protocol';
+import type { Runtime } from '@plantwire/runtime';
+import type { LoginRateLimiter } from './auth/login-rate-limiter.js';
+import type { SessionStore } from './auth/session-store.js';
+import type { FlowStore } from './flow-store.js';
+import type { ServerLogger, ServerUser } from './server-options.js';
+
+/** What the routes and the live channel share: the runtime handed in, never imported (STYLE.md). */
+export interface ServerContext {
+  readonly runtime: Runtime;
+  readonly store: FlowStore;
+  readonly registry: NodeRegistry;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly documentEnv: Readonly<Record<string, string>> | undefined;
+  readonly logger: ServerLogger;
+  /** Undefined: authentication is off. */
+  readonly users: readonly ServerUser[] | undefined;
+  readonly sessions: SessionStore;
+  readonly loginLimiter: LoginRateLimiter;
+  readonly publicMetrics: boolean;
+  readonly startedAt: number;
+  state(): 'ok' | 'stopping';
+  /** Tell every editor a deploy happened (socket `flows:deployed`). */
+  broadcastDeployed(event: FlowsDeployedEvent): void;
+}
+
+/** What a request is allowed to do: with auth off, everything. */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 0, editor: 1, admin: 2 };
+
+/** The document with the server's env overlay (`documentEnv`) over its own `env`, as it is deployed and validated. */
+export function withDocumentEnv(document: unknown, documentEnv: Readonly<Record<string, string>> | undefined): unknown {
+  if (documentEnv === undefined || typeof document !== 'object' || document === null || Array.isArray(document)) return document;
+  const env = (document as { env?: unknown }).env;
+  const own = typeof env === 'object' && env !== null && !Array.isArray(env) ? env : {};
+  return { ...document, env: { ...own, ...documentEnv } };
+}
+
+/** Errors first, so a reader sees what blocks before what merely warns. */
+export function errorsOf(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  return issues.filter((i) => i.severity === 'error');
+}

@@ -19,7 +19,7 @@ const ALL_NODES = '';
 
 /**
  * The live debug stream: messages of debug nodes, node errors (red) and "skipped" markers, newest
- * at the bottom. Holds the last {@link DEFAULT_DEBUG_CAPACITY} entries (see debug-log.ts), renders
+ * at the bottom. Holds the newest 2,000 entries (DEFAULT_DEBUG_CAPACITY in debug-log.ts), renders
  * at most once per frame and only the rows in view.
  */
 export function DebugSidebar({ socket, nodes, onSelectNode }: DebugSidebarProps) {

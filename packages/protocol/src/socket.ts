@@ -103,8 +103,10 @@ export interface TrendPoint {
 export interface TrendSpec {
   readonly nodeId: string;
   readonly port: string;
-  /** Dotted path into the message, e.g. `payload.value`. */
+  /** Dotted path into the message, e.g. `payload.value`; an industrial value `{value, quality}` there charts its `value`. */
   readonly path: string;
+  /** Only messages with this `topic` (one tag of a port that carries many); all when absent. */
+  readonly topic?: string | undefined;
 }
 
 /** `trend:sampled`: new points for a watched trend, batched (at most a few per second per trend). */

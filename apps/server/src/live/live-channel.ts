@@ -61,7 +61,15 @@ function isBackedUp(socket: LiveSocket): boolean {
 
 function isTrendSpec(spec: unknown): spec is TrendSpec {
   const s = spec as Partial<TrendSpec> | null;
-  return typeof s === 'object' && s !== null && typeof s.nodeId === 'string' && typeof s.port === 'string' && typeof s.path === 'string' && s.path.length <= 200;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.nodeId === 'string' &&
+    typeof s.port === 'string' &&
+    typeof s.path === 'string' &&
+    s.path.length <= 200 &&
+    (s.topic === undefined || (typeof s.topic === 'string' && s.topic.length <= 1024))
+  );
 }
 
 /**
@@ -124,9 +132,11 @@ export function createLiveChannel(httpServer: HttpServer, ctx: ServerContext, op
     });
     socket.on('trend:watch', (spec, ack) => {
       if (typeof ack !== 'function') return;
-      if (!isTrendSpec(spec)) return ack({ ok: false, code: 'BAD_REQUEST', message: 'trend:watch needs {nodeId, port, path} strings' });
+      if (!isTrendSpec(spec)) return ack({ ok: false, code: 'BAD_REQUEST', message: 'trend:watch needs {nodeId, port, path} strings and an optional topic string' });
       if (client.watches.size >= MAX_WATCHES_PER_CLIENT) return ack({ ok: false, code: 'RATE_LIMITED', message: `a client may watch at most ${MAX_WATCHES_PER_CLIENT} trends; unwatch one first` });
-      const watched = trends.watch(spec);
+      // Only the fields a trend is made of are kept: a client's extra keys never reach the store.
+      const { nodeId, port, path, topic } = spec;
+      const watched = trends.watch(topic === undefined ? { nodeId, port, path } : { nodeId, port, path, topic });
       if (!watched) return ack({ ok: false, code: 'RATE_LIMITED', message: `the server keeps at most ${MAX_TRENDS} trends` });
       if (client.watches.has(watched.trendId)) trends.unwatch(watched.trendId); // one count per client
       client.watches.add(watched.trendId);

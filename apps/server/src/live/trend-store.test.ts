@@ -25,6 +25,26 @@ describe('createTrendStore', () => {
     expect(store.tick(4100)).toEqual([]);
   });
 
+  it('charts one tag of a port that carries many (topic), and the value of an industrial value at `payload`', () => {
+    const store = createTrendStore();
+    const { trendId } = store.watch({ nodeId: 'n', port: 'out', path: 'payload', topic: 'line1/pressure' })!;
+    store.observe('n', 'out', { topic: 'line1/pressure', payload: { value: 2.5, unit: 'bar', quality: 'good' } }, 1000);
+    store.observe('n', 'out', { topic: 'line1/temperature', payload: { value: 81, unit: 'degC', quality: 'good' } }, 1100);
+    store.observe('n', 'out', { topic: 'line1/pressure', payload: { value: true, quality: 'uncertain' } }, 2000);
+    store.observe('n', 'out', { topic: 'line1/pressure', payload: 3 }, 3000);
+    expect(store.tick(4000)).toEqual([
+      {
+        trendId,
+        points: [
+          { t: 1000, v: 2.5, q: 'good' },
+          { t: 2000, v: 1, q: 'uncertain' },
+          { t: 3000, v: 3 },
+        ],
+      },
+    ]);
+    expect(store.watch({ nodeId: 'n', port: 'out', path: 'payload' })!.trendId).not.toBe(trendId);
+  });
+
   it('adds a gap when values stop for longer than three usual intervals (at least 2 s), once', () => {
     const store = createTrendStore();
     const { trendId } = store.watch(spec)!;

@@ -41,7 +41,7 @@ export interface TrendStore {
 
 /** A stable id for a spec, so clients watching the same thing share one series. */
 export function trendIdOf(spec: TrendSpec): string {
-  return createHash('sha256').update(`${spec.nodeId}\0${spec.port}\0${spec.path}`).digest('base64url').slice(0, 16);
+  return createHash('sha256').update(`${spec.nodeId}\0${spec.port}\0${spec.path}\0${spec.topic ?? ''}`).digest('base64url').slice(0, 16);
 }
 
 const QUALITIES = new Set(['good', 'uncertain', 'bad']);
@@ -64,7 +64,23 @@ function valueAt(msg: unknown, segments: readonly string[]): unknown {
 }
 
 /**
- * Per watched (node, port, path): the numeric values of the last 10 minutes, one point per
+ * The number a trend plots for a value: a finite number, a boolean as 0/1, or the `value` of an
+ * industrial value `{value, quality, unit…}` (so a trend of `payload` charts what engineers mean
+ * by it); anything else is a gap.
+ */
+function numberOf(raw: unknown): number | null {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
+  if (typeof raw === 'boolean') return Number(raw);
+  if (raw !== null && typeof raw === 'object' && 'value' in raw) {
+    const inner = (raw as { value: unknown }).value;
+    if (typeof inner === 'number') return Number.isFinite(inner) ? inner : null;
+    if (typeof inner === 'boolean') return Number(inner);
+  }
+  return null;
+}
+
+/**
+ * Per watched (node, port, path, topic): the numeric values of the last 10 minutes, one point per
  * second (the bucket's last value), `v: null` for a gap: a value that is not a number, bad
  * quality, or silence for longer than three times the usual interval (at least 2 s). Memory is
  * bounded by MAX_TRENDS × 601 points.
@@ -116,8 +132,8 @@ export function createTrendStore(): TrendStore {
       if (!list) return;
       const q = qualityOf(msg);
       for (const s of list) {
-        const raw = valueAt(msg, s.segments);
-        const num = typeof raw === 'number' && Number.isFinite(raw) ? raw : typeof raw === 'boolean' ? Number(raw) : null;
+        if (s.spec.topic !== undefined && (msg as { topic?: unknown } | null)?.topic !== s.spec.topic) continue;
+        const num = numberOf(valueAt(msg, s.segments));
         const point: TrendPoint = { t: now, v: q === 'bad' ? null : num, ...(q ? { q } : {}) };
         if (s.lastArrival !== undefined) {
           const gap = now - s.lastArrival;

@@ -25,6 +25,20 @@ describe('renderConnectionDoc', () => {
     expect(page).toContain('[SECRET_IN_DOCUMENT](../errors.md#SECRET_IN_DOCUMENT)');
     const bare = defineConnection({ type: 'bare', version: 1, summary: 's', config: z.object({}), connect: async () => ({}), disconnect: async () => undefined });
     expect(renderConnectionDoc(bare)).toContain('## Credentials\n\nThis connection type takes no credentials.');
+    expect(page).not.toContain('Browsable');
+  });
+
+  it('says when the editor can browse the live server for node ids', () => {
+    const server = defineConnection({
+      type: 'doc-server',
+      version: 1,
+      summary: 's',
+      config: z.object({}),
+      connect: async () => ({}),
+      disconnect: async () => undefined,
+      browse: async (_client, request) => ({ node: request.node ?? 'root', items: [] }),
+    });
+    expect(renderConnectionDoc(server)).toContain('\n**Browsable:** the editor can pick node ids from the live server.\n');
   });
 
   it('shows a connectionRef field of a node as a connection id of its type', () => {

@@ -52,6 +52,24 @@ describe('renderNodeDoc', () => {
     expect(row('target.port')).toBe('| `target.port` | integer (1–65535) | `1883` |  |  |');
   });
 
+  it('shows a number\'s unit meta before its bounds, and only on numbers', () => {
+    const timed = defineNode({
+      type: 'timed',
+      version: 1,
+      category: 'flow',
+      summary: 's',
+      config: z.object({
+        waitMs: z.int().min(0).max(1000).default(10).meta({ unit: 'ms' }),
+        ttl: z.number().optional().meta({ unit: 's' }),
+        label: z.string().default('').meta({ unit: 'ms' }),
+      }),
+    });
+    const rows = renderNodeDoc(timed).split('\n');
+    expect(rows).toContain('| `waitMs` | integer (ms, 0–1000) | `10` |  |  |');
+    expect(rows).toContain('| `ttl` | number (s) |  |  |  |');
+    expect(rows).toContain('| `label` | string | `""` |  |  |');
+  });
+
   it('marks secrets and explains them once', () => {
     expect(row('password')).toBe('| `password` 🔒 secret | string |  | Broker password. |  |');
     expect(doc.match(/\[SECRET_IN_DOCUMENT\]/g)).toHaveLength(1);

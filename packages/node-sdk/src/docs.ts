@@ -127,7 +127,10 @@ function typeLabel(s: JsonSchema, resolve: (x: unknown) => JsonSchema, depth = 0
   const base = baseType(s, resolve, depth);
   // The id pattern of a connection reference says nothing a reader needs.
   const bounds = typeof s['connection'] === 'string' ? [] : constraints(s);
-  return bounds.length > 0 ? `${base} (${bounds.join(', ')})` : base;
+  // A number's `unit` meta (`ms`, `s`, `MB`) leads the bounds: `integer (ms, 0–1000)`.
+  const unit = typeof s['unit'] === 'string' && (s['type'] === 'number' || s['type'] === 'integer') ? [s['unit']] : [];
+  const notes = [...unit, ...bounds];
+  return notes.length > 0 ? `${base} (${notes.join(', ')})` : base;
 }
 
 /** The union variants of a schema, when every one is an object (a discriminated union). */
@@ -326,6 +329,7 @@ export function renderConnectionDoc(connectionType: AnyConnectionType): string {
   const manifest = toConnectionManifest(connectionType);
   const lines: string[] = [GENERATED_NOTE, '', `# \`${manifest.type}\``, '', manifest.summary, ''];
   lines.push(`**Kind:** connection · **Version:** ${manifest.version}${manifest.customTest ? ' · **Test:** own check' : ''}`, '');
+  if (manifest.browsable) lines.push('**Browsable:** the editor can pick node ids from the live server.', '');
   if (manifest.description) lines.push(manifest.description.trim(), '');
   lines.push(
     'Nodes name an entry of this type by its id (a field of type `connection id`); the runtime opens one client per entry, however many nodes use it, and reconnects it with backoff.',

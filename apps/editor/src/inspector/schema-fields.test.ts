@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFields, fieldAt, humanize, unitFromTitle, variantIndexOf, type Field, type ObjectField, type UnionField } from './schema-fields.js';
+import { configFields, fieldAt, humanize, isPlainObject, unitFromTitle, variantIndexOf, type Field, type JsonSchema, type ObjectField, type UnionField } from './schema-fields.js';
 import { connectionManifest, fixtureTypes, nodeManifest } from './node-types.fixture.js';
 
 const fieldsOf = (type: string): ObjectField => configFields(nodeManifest(type).configSchema);
@@ -19,6 +19,76 @@ function walk(field: Field, name: string, out: Array<[string, Field]> = []): Arr
   if (field.kind === 'union') for (const v of field.variants) walk(v.field, `${name}<${v.label}>`, out);
   return out;
 }
+
+const HINT_KEYS = ['unit', 'language', 'msgPath', 'topic', 'browse', 'multiline'] as const;
+/** Subtrees that hold values, not schemas (an example tag's `unit: "degC"` is data). */
+const VALUE_KEYS = new Set(['examples', 'default', 'const', 'enum']);
+
+/** Every UI hint a raw schema carries, counted by key (a property named `unit` is a schema, not a hint). */
+function hintCounts(schema: unknown, counts: Record<string, number> = {}): Record<string, number> {
+  if (Array.isArray(schema)) for (const s of schema) hintCounts(s, counts);
+  else if (isPlainObject(schema)) {
+    for (const [key, value] of Object.entries(schema)) {
+      if ((HINT_KEYS as readonly string[]).includes(key) && !isPlainObject(value)) counts[key] = (counts[key] ?? 0) + 1;
+      else if (!VALUE_KEYS.has(key)) hintCounts(value, counts);
+    }
+  }
+  return counts;
+}
+
+/** The schema with every UI hint taken out: what a third-party node without hints would send. */
+function withoutHints(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutHints);
+  if (!isPlainObject(schema)) return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key, value]) => !((HINT_KEYS as readonly string[]).includes(key) && !isPlainObject(value)))
+      .map(([key, value]) => [key, VALUE_KEYS.has(key) ? value : withoutHints(value)]),
+  );
+}
+
+const allSchemas = (): Array<[string, JsonSchema]> => [
+  ...fixtureTypes.nodes.map((m): [string, JsonSchema] => [m.type, m.configSchema]),
+  ...fixtureTypes.connections.flatMap((m): Array<[string, JsonSchema]> => [
+    [m.type, m.configSchema],
+    ...(m.credentialsSchema ? [[`${m.type}.credentials`, m.credentialsSchema] as [string, JsonSchema]] : []),
+  ]),
+];
+
+describe('UI hints in the real manifests', () => {
+  it('come from the node definitions: every code, path, topic, browse, text-area and unit field carries its hint', () => {
+    const raw: Record<string, number> = {};
+    const drawn: Record<string, number> = {};
+    const add = (key: string) => (drawn[key] = (drawn[key] ?? 0) + 1);
+    for (const [type, schema] of allSchemas()) {
+      for (const [k, n] of Object.entries(hintCounts(schema))) raw[k] = (raw[k] ?? 0) + n;
+      for (const [name, f] of walk(configFields(schema), type)) {
+        if (f.kind === 'code') add('language');
+        if (f.kind === 'msgPath') add('msgPath');
+        // inject's topic is msg.topic, not an MQTT topic: only the key names it one (the fallback).
+        if (f.kind === 'topic' && name !== 'inject.topic') add('topic');
+        if (f.kind === 'text' && f.browse) add('browse');
+        if (f.kind === 'text' && f.multiline) add('multiline');
+        if ((f.kind === 'number' || f.kind === 'integer') && f.unit !== undefined) add('unit');
+      }
+    }
+    expect(raw).toEqual(drawn);
+    expect(drawn).toMatchObject({ language: 3, topic: 5, browse: 3, multiline: 3 });
+    const props = (type: string) => nodeManifest(type).configSchema['properties'] as Record<string, JsonSchema>;
+    expect(props('function')['code']).toMatchObject({ language: 'javascript', title: 'Code' });
+    expect(props('function')['memoryLimitMb']).toMatchObject({ unit: 'MB' });
+    expect(props('mqtt-in')['topic']).toMatchObject({ topic: 'filter' });
+    expect(props('debug')['property']).toMatchObject({ msgPath: true });
+  });
+
+  it('agree with the guesses kept as a fallback: the same manifests without hints give the same forms', () => {
+    for (const [type, schema] of allSchemas()) {
+      const bare = withoutHints(schema) as JsonSchema;
+      expect(hintCounts(bare), type).toEqual({});
+      expect(configFields(bare), type).toEqual(configFields(schema));
+    }
+  });
+});
 
 describe('configFields over the real manifests', () => {
   it('turns every node and connection schema into a tree, falling back to json only for real JSON values', () => {
@@ -139,12 +209,23 @@ describe('configFields over the real manifests', () => {
         point: { type: 'string', title: 'Point', browse: true },
         key: { type: 'string', title: 'Key', multiline: true },
         code: { type: 'string', title: 'Not code', language: 'javascript' },
+        // Hints that contradict what the title, description or examples suggest.
+        timeout: { type: 'integer', title: 'Timeout (ms)', unit: 's' },
+        pem: { type: 'string', title: 'Fingerprint', description: 'Of the PEM certificate.', multiline: false },
+        id: { type: 'string', title: 'Node id', browse: false },
+        label: { type: 'string', title: 'Label', examples: ['payload'], msgPath: false },
+        name: { type: 'string', title: 'Topic filter', topic: 'name' },
       },
       required: ['source'],
     });
     expect(root.fields.map((e) => [e.key, e.field.kind])).toEqual([
       ['wait', 'integer'], ['source', 'msgPath'], ['body', 'code'], ['filter', 'topic'], ['point', 'text'], ['key', 'text'], ['code', 'code'],
+      ['timeout', 'integer'], ['pem', 'text'], ['id', 'text'], ['label', 'text'], ['name', 'topic'],
     ]);
+    expect(entry(root, 'timeout')).toMatchObject({ unit: 's' });
+    expect(entry(root, 'pem')).toMatchObject({ multiline: false });
+    expect(entry(root, 'id')).toMatchObject({ browse: false });
+    expect(entry(root, 'name')).toMatchObject({ wildcards: false });
     expect(entry(root, 'wait')).toMatchObject({ unit: 's', title: 'Wait' });
     expect(entry(root, 'source')).toMatchObject({ required: true });
     expect(entry(root, 'filter')).toMatchObject({ wildcards: true });

@@ -3,9 +3,10 @@
  * form fields. Pure: the React form only renders what this decides, and the tests run it over the
  * real manifests.
  *
- * UI hints come from the schema. Where a schema carries none yet, a few are inferred, each by
- * one rule written down here (see `inferred` below); an explicit meta key always wins:
- * - `unit: 'ms'`            a number's unit          (else: a known unit in the title, "Delay (ms)")
+ * UI hints come from the schema: the node definitions set these meta keys (STYLE.md habit 1). Where a
+ * schema carries none (a third-party node), each is inferred by the one rule after "else"; an explicit
+ * meta key always wins, and `msgPath`, `browse` or `multiline: false` turns its inference off:
+ * - `unit: 'ms' | 's' | 'MB'…`  a number's unit     (else: a known unit in the title, "Delay (ms)")
  * - `language: 'javascript' | 'mustache'`  a code body (else: the description starts "A mustache
  *                            template" or says "JavaScript function/code", or the key is `code`, or
  *                            it is free text described as something that runs, beside JavaScript)
@@ -266,7 +267,7 @@ function stringField(s: JsonSchema, ctx: Context): Field {
   if (/^An? mustache template\b/i.test(description)) return { ...base, kind: 'code', language: 'mustache' };
   if (/\bJavaScript (function|code)\b/.test(description) || ctx.key === 'code') return { ...base, kind: 'code', language: 'javascript' };
   const examples = base.examples;
-  if (s['msgPath'] === true || (s['pattern'] === undefined && isMsgPathByExamples(s))) {
+  if (s['msgPath'] === true || (s['msgPath'] === undefined && s['pattern'] === undefined && isMsgPathByExamples(s))) {
     return { ...base, kind: 'msgPath', wholeMessage: examples.includes('msg') };
   }
   const topic = s['topic'];
@@ -281,9 +282,9 @@ function stringField(s: JsonSchema, ctx: Context): Field {
     minLength: num(s['minLength']),
     maxLength: num(s['maxLength']),
     pattern: str(s['pattern']),
-    multiline: s['multiline'] === true || /\bPEM\b/.test(description),
+    multiline: typeof s['multiline'] === 'boolean' ? s['multiline'] : /\bPEM\b/.test(description),
     escapes: controlChars,
-    browse: s['browse'] === true || nodeIdTitle,
+    browse: typeof s['browse'] === 'boolean' ? s['browse'] : nodeIdTitle,
   };
 }
 

@@ -20,11 +20,13 @@ const batchConfig = z
     }),
     maxWaitMs: z.int().min(0).max(24 * 60 * 60 * 1000).default(0).meta({
       title: 'Max wait (ms)',
+      unit: 'ms',
       description: 'Count mode: send an incomplete batch this long after its first message, so a slow trickle still gets through; 0 waits for Count.',
       examples: [0, 5000],
     }),
     intervalMs: z.int().min(1).max(24 * 60 * 60 * 1000).default(1000).meta({
       title: 'Interval (ms)',
+      unit: 'ms',
       description: 'Interval mode: how often the collected payloads are sent.',
       examples: [1000, 60000],
     }),

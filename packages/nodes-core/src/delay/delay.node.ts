@@ -8,6 +8,7 @@ const delayConfig = z
   .strictObject({
     delayMs: z.int().min(0).max(MAX_DELAY_MS).default(1000).meta({
       title: 'Delay (ms)',
+      unit: 'ms',
       description: 'How long each message is held before it is sent on, in milliseconds.',
       examples: [1000, 250, 60000],
     }),

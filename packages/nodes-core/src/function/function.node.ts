@@ -21,13 +21,17 @@ const outputPorts = Object.fromEntries(
 );
 
 const codeField = (kind: keyof typeof CODE_PARAMS) =>
-  z.string().superRefine((body, ctx) => {
-    const problem = checkCode(body, kind);
-    if (problem) {
-      const where = problem.line > 0 ? ` (line ${problem.line}${problem.column > 0 ? `, column ${problem.column}` : ''})` : '';
-      ctx.addIssue({ code: 'custom', message: `${problem.message}${where}` });
-    }
-  });
+  z
+    .string()
+    .superRefine((body, ctx) => {
+      const problem = checkCode(body, kind);
+      if (problem) {
+        const where = problem.line > 0 ? ` (line ${problem.line}${problem.column > 0 ? `, column ${problem.column}` : ''})` : '';
+        ctx.addIssue({ code: 'custom', message: `${problem.message}${where}` });
+      }
+    })
+    // The editor's code editor and its highlighting; the field's own meta below adds title and text.
+    .meta({ language: 'javascript' });
 
 const capability = z.enum(['console', 'env']).meta({
   description: 'console: console.log/info/warn/error/debug write to the node\'s log. env: env.get("NAME") reads environment variables.',
@@ -51,10 +55,12 @@ const configSchema = z.strictObject({
   }),
   timeoutMs: z.int().min(1).max(600_000).default(1000).meta({
     title: 'Time limit (ms)',
+    unit: 'ms',
     description: 'Time one message (or the On start code) may run. Past it the code is stopped and the message fails with FUNCTION_TIMEOUT; other messages go on.',
   }),
   memoryLimitMb: z.int().min(16).max(16_384).default(256).meta({
     title: 'Memory limit (MB)',
+    unit: 'MB',
     description: 'Heap limit of the sandbox worker; running out fails the message that was running with FUNCTION_FAILED and restarts the worker. Function nodes with the same limit share one worker, and this limit (each node takes about 0.2 MB of it, plus what its code and context hold).',
   }),
   capabilities: z.array(capability).default(['console']).meta({ title: 'Capabilities', description: 'What the code is allowed beyond plain JavaScript.' }),

@@ -89,13 +89,13 @@ const configSchema = z
       .min(0)
       .max(MAX_TIMER_MS)
       .default(100)
-      .meta({ title: 'Delay before the first message (ms)', description: 'How long after deploy the `once` message is sent.', examples: [100] }),
+      .meta({ title: 'Delay before the first message (ms)', unit: 'ms', description: 'How long after deploy the `once` message is sent.', examples: [100] }),
     intervalMs: z
       .int()
       .min(1)
       .max(MAX_TIMER_MS)
       .optional()
-      .meta({ title: 'Repeat every (ms)', description: 'Send a message at this fixed interval. Leave empty for no repeat. Not together with `cron`.', examples: [1000, 60000] }),
+      .meta({ title: 'Repeat every (ms)', unit: 'ms', description: 'Send a message at this fixed interval. Leave empty for no repeat. Not together with `cron`.', examples: [1000, 60000] }),
     cron: z
       .string()
       .superRefine(checkCron)

@@ -40,6 +40,7 @@ const joinConfig = z
     }),
     timeoutMs: z.int().min(0).max(24 * 60 * 60 * 1000).default(0).meta({
       title: 'Timeout (ms)',
+      unit: 'ms',
       description: 'Send what has been collected this long after the first message of a group, complete or not; 0 means no timeout.',
       examples: [5000],
     }),

@@ -11,6 +11,7 @@ const rateLimitConfig = z
     }),
     intervalMs: z.int().min(1).max(24 * 60 * 60 * 1000).default(1000).meta({
       title: 'Interval (ms)',
+      unit: 'ms',
       description: 'Length of the sliding window, in milliseconds.',
       examples: [1000, 60000],
     }),

@@ -28,5 +28,6 @@ export function msgPathSchema(meta: FieldMeta, options: { readonly wholeMessage?
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
       }
     })
-    .meta({ ...meta, examples: [...(meta.examples ?? ['payload'])] });
+    // `msgPath: true` tells the editor to offer the path picker (it would otherwise guess from the examples).
+    .meta({ ...meta, examples: [...(meta.examples ?? ['payload'])], msgPath: true });
 }

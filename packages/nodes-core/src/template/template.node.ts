@@ -20,6 +20,7 @@ const configSchema = z.strictObject({
     })
     .meta({
       title: 'Template',
+      language: 'mustache',
       description:
         'A mustache template rendered with the message as its view: `{{payload}}`, `{{payload.temperature}}`, `{{#payload.items}}…{{/payload.items}}`. `{{env.NAME}}`, `{{flow.key}}` and `{{global.key}}` read the environment and context.',
       examples: ['Temperature on {{topic}} is {{payload.temperature}} °C', '{"line": "{{env.LINE_ID}}", "value": {{payload}}}'],

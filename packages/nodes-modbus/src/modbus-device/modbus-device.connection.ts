@@ -11,6 +11,7 @@ const configSchema = z
     unitId: unitIdSchema.default(1).meta({ title: 'Default unit id', description: 'Used by tags without a unit id of their own.' }),
     timeoutMs: z.int().min(10).max(60_000).default(1000).meta({
       title: 'Timeout (ms)',
+      unit: 'ms',
       description: 'How long one request (and the TCP connect) may wait for an answer. A silent unit costs this much per attempt.',
     }),
     wordOrder: wordOrderSchema.default('ABCD').meta({ title: 'Default word order' }),

@@ -15,6 +15,7 @@ const configSchema = z.object({
     .default(1000)
     .meta({
       title: 'Poll interval (ms)',
+      unit: 'ms',
       description: '0: back to back, the next poll starts as soon as the previous one finished (as fast as the device answers); else at least 10.',
     }),
   output: z.enum(['poll', 'changes']).default('poll').meta({

@@ -16,14 +16,14 @@ const topicName = z.string().superRefine((topic, ctx) => {
 
 /** A message the client publishes on its own: the will (by the broker, when the link dies) or the birth (on every connect). */
 const announcementSchema = z.object({
-  topic: topicName.meta({ title: 'Topic' }),
+  topic: topicName.meta({ title: 'Topic', topic: 'name' }),
   payload: z.string().default('').meta({ title: 'Payload', description: 'Sent as UTF-8 text.' }),
   qos: qosSchema.default(0).meta({ title: 'QoS' }),
   retain: z.boolean().default(false).meta({ title: 'Retain' }),
 });
 
 const pem = (title: string, description: string) =>
-  z.string().min(1).optional().meta({ title, description: `${description} PEM text (starting with "-----BEGIN") or the path of a PEM file.` });
+  z.string().min(1).optional().meta({ title, description: `${description} PEM text (starting with "-----BEGIN") or the path of a PEM file.`, multiline: true });
 
 const configSchema = z
   .object({
@@ -46,7 +46,7 @@ const configSchema = z
       .default(4)
       .meta({ title: 'Protocol version', description: '4 = MQTT 3.1.1 (every broker), 5 = MQTT 5 (shared subscriptions, properties, session expiry).' }),
     username: z.string().optional().meta({ title: 'Username' }),
-    keepalive: z.int().min(0).max(65535).default(60).meta({ title: 'Keep-alive (s)', description: '0 turns keep-alive off.' }),
+    keepalive: z.int().min(0).max(65535).default(60).meta({ title: 'Keep-alive (s)', unit: 's', description: '0 turns keep-alive off.' }),
     cleanStart: z
       .boolean()
       .default(true)
@@ -56,7 +56,7 @@ const configSchema = z
       .min(0)
       .max(4294967295)
       .optional()
-      .meta({ title: 'Session expiry (s)', description: 'MQTT 5: how long the broker keeps the session after a disconnect.' }),
+      .meta({ title: 'Session expiry (s)', unit: 's', description: 'MQTT 5: how long the broker keeps the session after a disconnect.' }),
     will: announcementSchema.optional().meta({ title: 'Will', description: 'Published by the broker when this client disappears without disconnecting.' }),
     birth: announcementSchema.optional().meta({ title: 'Birth message', description: 'Published by this client after every (re)connect.' }),
     ca: pem('CA certificate', 'Trusted CA for mqtts:// and wss://.'),
@@ -84,7 +84,7 @@ const configSchema = z
 
 const credentialsSchema = z.object({
   password: z.string().optional().meta({ title: 'Password' }),
-  key: z.string().min(1).optional().meta({ title: 'Client private key', description: 'PEM text or the path of a PEM file, for client certificates.' }),
+  key: z.string().min(1).optional().meta({ title: 'Client private key', multiline: true, description: 'PEM text or the path of a PEM file, for client certificates.' }),
 });
 
 /** The config of an `mqtt-broker` connection entry, after parsing. */

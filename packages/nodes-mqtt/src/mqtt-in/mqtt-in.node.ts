@@ -16,6 +16,7 @@ const configSchema = z.object({
     })
     .meta({
       title: 'Topic filter',
+      topic: 'filter',
       description: '"+" matches one level, "#" the rest. "$share/<group>/<filter>" shares the load with other subscribers of the group (MQTT 5 brokers; mosquitto also for 3.1.1).',
       examples: ['plant/+/temperature', 'plant/#', '$share/edge/plant/#'],
     }),

@@ -16,11 +16,11 @@ const configSchema = z.object({
       const problem = topic === undefined || topic === '' ? undefined : topicNameProblem(topic);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .meta({ title: 'Topic', description: 'When set, it wins over msg.topic; when empty, msg.topic is used.', examples: ['plant/line1/temperature'] }),
+    .meta({ title: 'Topic', topic: 'name', description: 'When set, it wins over msg.topic; when empty, msg.topic is used.', examples: ['plant/line1/temperature'] }),
   qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional().meta({ title: 'QoS', description: 'When set, it wins over msg.qos. Default (neither set): 0.' }),
   retain: z.boolean().optional().meta({ title: 'Retain', description: 'When set, it wins over msg.retain. Default (neither set): false.' }),
   contentType: z.string().optional().meta({ title: 'Content type (MQTT 5)', examples: ['application/json'] }),
-  messageExpiryInterval: z.int().min(0).max(4294967295).optional().meta({ title: 'Message expiry (s, MQTT 5)' }),
+  messageExpiryInterval: z.int().min(0).max(4294967295).optional().meta({ title: 'Message expiry (s, MQTT 5)', unit: 's' }),
   responseTopic: z
     .string()
     .optional()
@@ -28,7 +28,7 @@ const configSchema = z.object({
       const problem = topic === undefined ? undefined : topicNameProblem(topic);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .meta({ title: 'Response topic (MQTT 5)' }),
+    .meta({ title: 'Response topic (MQTT 5)', topic: 'name' }),
   correlationData: z.string().optional().meta({ title: 'Correlation data (MQTT 5)', description: 'Sent as UTF-8 bytes.' }),
   userProperties: z.record(z.string(), z.string()).optional().meta({ title: 'User properties (MQTT 5)', description: 'Merged with msg.properties.userProperties; these win on a clash.' }),
 });

@@ -29,7 +29,7 @@ const config = z
         description:
           'SHA-1 or SHA-256 fingerprints of the server certificates to trust (`AB:CD:…`). Needed for Sign and SignAndEncrypt: an untrusted server is refused, and the error names the fingerprint to add here.',
       }),
-    sessionTimeoutMs: z.int().min(1000).max(3_600_000).default(60_000).meta({ title: 'Session timeout (ms)', description: 'How long the server keeps the session (and its subscriptions) after the link drops.' }),
+    sessionTimeoutMs: z.int().min(1000).max(3_600_000).default(60_000).meta({ title: 'Session timeout (ms)', unit: 'ms', description: 'How long the server keeps the session (and its subscriptions) after the link drops.' }),
   })
   .superRefine((c, issue) => {
     if ((c.securityMode === 'None') !== (c.securityPolicy === 'None')) {

@@ -11,7 +11,7 @@ const NODE_STATUSES = new Set(['BadNodeIdUnknown', 'BadNodeIdInvalid', 'BadAttri
 const config = z.object({
   endpoint: connectionRef(opcuaEndpoint, { title: 'Endpoint' }),
   nodeIds: z
-    .array(z.string().min(1))
+    .array(z.string().min(1).meta({ browse: true }))
     .default([])
     .meta({ title: 'Node ids', description: 'What to read; empty = take `msg.nodeId` (a string or an array of strings).', examples: [['ns=1;s=Line1.Machine1.Setpoint']] }),
 });

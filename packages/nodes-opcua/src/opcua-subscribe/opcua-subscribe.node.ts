@@ -9,9 +9,9 @@ import { LatestValueBuffer } from './latest-value-buffer.js';
 import { PublishWatchdog } from './publish-watchdog.js';
 
 const item = z.object({
-  nodeId: z.string().min(1).meta({ title: 'Node id', examples: ['ns=1;s=Line1.Machine1.Temperature'] }),
+  nodeId: z.string().min(1).meta({ title: 'Node id', browse: true, examples: ['ns=1;s=Line1.Machine1.Temperature'] }),
   name: z.string().min(1).optional().meta({ title: 'Name', description: 'The message topic; default the node id.' }),
-  samplingIntervalMs: z.number().min(0).default(1000).meta({ title: 'Sampling interval (ms)', description: 'How often the server samples the value (0 = as fast as it can).' }),
+  samplingIntervalMs: z.number().min(0).default(1000).meta({ title: 'Sampling interval (ms)', unit: 'ms', description: 'How often the server samples the value (0 = as fast as it can).' }),
   queueSize: z.int().min(1).max(10_000).default(1).meta({ title: 'Queue size', description: 'Changes the server keeps between two publishes; 1 = the latest only.' }),
   deadband: z
     .object({
@@ -24,7 +24,7 @@ const item = z.object({
 
 const config = z.object({
   endpoint: connectionRef(opcuaEndpoint, { title: 'Endpoint' }),
-  publishingIntervalMs: z.number().min(10).default(1000).meta({ title: 'Publishing interval (ms)' }),
+  publishingIntervalMs: z.number().min(10).default(1000).meta({ title: 'Publishing interval (ms)', unit: 'ms' }),
   items: z.array(item).min(1).meta({ title: 'Monitored items' }),
   watchdogFactor: z
     .number()

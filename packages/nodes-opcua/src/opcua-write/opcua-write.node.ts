@@ -11,7 +11,7 @@ const config = z.object({
     .string()
     .min(1)
     .optional()
-    .meta({ title: 'Node id', description: 'The variable to write; empty = take `msg.nodeId`.', examples: ['ns=1;s=Line1.Machine1.Setpoint'] }),
+    .meta({ title: 'Node id', browse: true, description: 'The variable to write; empty = take `msg.nodeId`.', examples: ['ns=1;s=Line1.Machine1.Setpoint'] }),
 });
 
 /**

@@ -1,3 +1,4 @@
+import { cycleGroups } from './cycle-groups.js';
 import type { FlowDocument } from './document.js';
 
 /** An edge between two nodes that is not a wire, e.g. a link out → link in implied by config. */
@@ -29,79 +30,14 @@ export function findCycles(doc: Pick<FlowDocument, 'nodes' | 'wires'>, virtualEd
       ids.push(node.id);
     }
   }
-  const n = ids.length;
-  // Successors in compressed form (one Int32Array for all edges, offsets per node): a 5,000-node
-  // document is checked on every deploy, and an array per node and per stack frame showed up.
   const from: number[] = [];
   const to: number[] = [];
-  const selfLoop = new Uint8Array(n);
   const addEdge = (a: number | undefined, b: number | undefined): void => {
     if (a === undefined || b === undefined) return;
-    if (a === b) selfLoop[a] = 1;
     from.push(a);
     to.push(b);
   };
   for (const wire of doc.wires) addEdge(indexOf.get(wire.from.node), indexOf.get(wire.to.node));
   for (const edge of virtualEdges) addEdge(indexOf.get(edge.from), indexOf.get(edge.to));
-  const start = new Int32Array(n + 1);
-  for (const a of from) start[a + 1]!++;
-  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-  const succ = new Int32Array(from.length);
-  const fill = start.slice(0, n);
-  for (let e = 0; e < from.length; e++) succ[fill[from[e]!]!++] = to[e]!;
-
-  // Tarjan's strongly connected components, with an explicit stack of (node, next successor).
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  let top = 0;
-  const workNode = new Int32Array(n);
-  const workNext = new Int32Array(n);
-  const groups: number[][] = [];
-  let counter = 0;
-  for (let root = 0; root < n; root++) {
-    if (index[root] !== -1) continue;
-    let depth = 0;
-    workNode[0] = root;
-    workNext[0] = start[root]!;
-    index[root] = low[root] = counter++;
-    stack[top++] = root;
-    onStack[root] = 1;
-    while (depth >= 0) {
-      const v = workNode[depth]!;
-      const next = workNext[depth]!;
-      if (next < start[v + 1]!) {
-        workNext[depth] = next + 1;
-        const w = succ[next]!;
-        if (index[w] === -1) {
-          index[w] = low[w] = counter++;
-          stack[top++] = w;
-          onStack[w] = 1;
-          depth++;
-          workNode[depth] = w;
-          workNext[depth] = start[w]!;
-        } else if (onStack[w]) {
-          low[v] = Math.min(low[v]!, index[w]!);
-        }
-        continue;
-      }
-      depth--;
-      if (depth >= 0) {
-        const parent = workNode[depth]!;
-        low[parent] = Math.min(low[parent]!, low[v]!);
-      }
-      if (low[v] === index[v]) {
-        const group: number[] = [];
-        let w: number;
-        do {
-          w = stack[--top]!;
-          onStack[w] = 0;
-          group.push(w);
-        } while (w !== v);
-        if (group.length > 1 || selfLoop[v]) groups.push(group.sort((a, b) => a - b));
-      }
-    }
-  }
-  return groups.sort((a, b) => a[0]! - b[0]!).map((group) => group.map((i) => ids[i]!));
+  return cycleGroups(ids.length, from, to).map((group) => group.map((i) => ids[i]!));
 }

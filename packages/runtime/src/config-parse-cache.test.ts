@@ -66,6 +66,29 @@ describe('ConfigParseCache', () => {
     expect(counter.parses).toBe(3);
   });
 
+  it('knows which configs validation checked as they are, so compiling need not substitute them again', () => {
+    const { type } = countingType();
+    const registry = createRegistry([type]);
+    const cache = new ConfigParseCache(registry);
+    const document = { version: 1, env: { LEVEL: '3' }, nodes: [{ id: 'plain', type: 'counted', config: { level: 1 } }, { id: 'env', type: 'counted', config: { level: '${LEVEL}' } }], wires: [] };
+    const validated = validate(document, { nodeTypes: cache.info });
+    expect(validated.ok).toBe(true);
+    const [plain, env] = validated.document!.nodes;
+    expect(cache.substitutesToItself(plain!.config)).toBe(true);
+    // Substitution made a new object for this one: the written config is not the checked one.
+    expect(cache.substitutesToItself(env!.config)).toBe(false);
+    const compiled = compileFlow(validated.document!, {
+      registry,
+      processEnv: {},
+      defaultQueueCapacity: 10,
+      parseConfig: (def, config) => cache.parseFor(def.config, config),
+      substitutesToItself: (config) => cache.substitutesToItself(config),
+    });
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
+    expect((compiled.flow.nodes.get('env')!.config as { level: number }).level).toBe(3);
+    expect((compiled.flow.nodes.get('plain')!.config as { level: number }).level).toBe(1);
+  });
+
   it('asks the schema again in a new cache (one deploy each)', () => {
     const { type, counter } = countingType();
     const registry = createRegistry([type]);

@@ -1,6 +1,7 @@
 import { connectionEntrySchema, validate, type ConnectionEntry, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
-import { createRegistry, newMessageId, toMessage, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
+import { createRegistry, newMessageId, toMessage, type ConnectionBrowsePage, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
 import type {
+  BrowseRequest,
   ConnectionEvent,
   ConnectionTestReport,
   CredentialsApi,
@@ -15,6 +16,7 @@ import type {
   TestConnectionOptions,
 } from './api.js';
 import { checkBackoffSettings } from './backoff.js';
+import { browseConnection } from './browse-connection.js';
 import { ConfigParseCache } from './config-parse-cache.js';
 import { compileConnection, compileFlow, type CompileOptions, type CompiledConnection, type CompiledFlow } from './compile-flow.js';
 import { NodeConnections } from './connection-handles.js';
@@ -24,9 +26,10 @@ import { checkCredentials, createCredentialStore, CredentialsError, type Credent
 import { diffDeploy, type DeployDiff } from './deploy-diff.js';
 import { routeError, type ErrorOrigin, type ErrorRouterHost } from './error-router.js';
 import { EventHub } from './event-hub.js';
-import { NodeInstance, type NodeHost, type Target } from './node-instance.js';
+import { NO_OUTPUTS, NodeInstance, type NodeHost, type Target } from './node-instance.js';
 import { Scheduler } from './scheduler.js';
-import { buildWatchLists } from './watch-index.js';
+import { triggerNode } from './trigger-node.js';
+import { buildWatchLists, UNWATCHED } from './watch-index.js';
 
 const DEFAULT_QUEUE_CAPACITY = 1000;
 const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
@@ -158,6 +161,17 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     node.cIn++;
     node.kick();
     return true;
+  }
+
+  trigger(nodeId: string): boolean {
+    return !this.stopping && triggerNode(this.instances.get(nodeId));
+  }
+
+  browse(connectionId: string, request?: BrowseRequest): Promise<ConnectionBrowsePage> {
+    return browseConnection(
+      { connectionId, known: this.compiled?.connections.has(connectionId) === true, connection: this.supervisor.get(connectionId), defaultTimeoutMs: this.connectTimeoutMs },
+      request,
+    );
   }
 
   metrics(): Readonly<Record<string, NodeCounters>> {
@@ -304,7 +318,11 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     const validated = validate(input, { nodeTypes: configs.info, env: this.processEnv });
     if (!validated.ok || !validated.document) return { ok: false, issues: validated.issues };
     const warnings: ValidationIssue[] = validated.issues.filter((i) => i.severity === 'warning');
-    const compiled = compileFlow(validated.document, { ...this.compileOptions(), parseConfig: (def, config) => configs.parseFor(def.config, config) });
+    const compiled = compileFlow(validated.document, {
+      ...this.compileOptions(),
+      parseConfig: (def, config) => configs.parseFor(def.config, config),
+      substitutesToItself: (config) => configs.substitutesToItself(config),
+    });
     if (!compiled.ok) return { ok: false, issues: [...compiled.issues, ...warnings] };
     const next = compiled.flow;
     const diff = diffDeploy(this.compiled, next);
@@ -353,9 +371,13 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     this.link(next, previous);
     // Deliveries held for a replaced instance go to its replacement; those of an instance on its
     // way out still reach whoever is still there: messages already sent are not lost to a deploy.
-    for (const node of [...instances.values(), ...toClose]) {
-      node.retargetHeld((id) => instances.get(id));
-      if (node.held.length !== 0) node.flushHeld();
+    const resolve = (id: string) => instances.get(id);
+    for (const group of [instances.values(), toClose]) {
+      for (const node of group) {
+        if (node.held.length === 0) continue;
+        node.retargetHeld(resolve);
+        if (node.held.length !== 0) node.flushHeld();
+      }
     }
 
     await Promise.all(toClose.map((node) => node.close(this.closeTimeoutMs)));
@@ -373,13 +395,16 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     const sources = toStart.filter(isSource);
     const inner = toStart.filter((n) => !isSource(n));
     for (const group of [inner, sources]) {
-      const failures = await Promise.all(group.map((n) => n.start(this.setupTimeoutMs)));
-      group.forEach((node, i) => {
+      // Synchronous setups (most) answer at once; only asynchronous ones are awaited, together.
+      const answers = group.map((n) => n.start(this.setupTimeoutMs));
+      const failures = answers.some((a) => typeof a === 'object') ? await Promise.all(answers) : (answers as Array<string | undefined>);
+      for (let i = 0; i < group.length; i++) {
         const failure = failures[i];
-        if (failure === undefined) return;
+        if (failure === undefined) continue;
+        const node = group[i]!;
         const index = next.nodes.get(node.id)!.index;
         warnings.push({ severity: 'warning', code: 'SETUP_FAILED', path: `$.nodes[${index}]`, nodeId: node.id, message: `node "${node.id}" (${node.def.type}) failed to start: ${failure}` });
-      });
+      }
     }
     // A connection whose last user left in this deploy (and was not handed to a replacement) closes now.
     await this.supervisor.sweep();
@@ -399,24 +424,41 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       env: c.env,
       context: this.contexts.forNode(id, c.tab),
       host: this,
-      ...(c.connections.length === 0 ? {} : { connections: (owner) => new NodeConnections(owner, c.connections, this.supervisor) }),
+      // No spread: an object literal with one is built by a slow runtime call, 5,000 times on a large deploy.
+      connections: c.connections.length === 0 ? undefined : (owner) => new NodeConnections(owner, c.connections, this.supervisor),
     });
   }
 
   /** Resolve every edge to instances, and recompute who watches whom. */
   private link(flow: CompiledFlow, previous: ReadonlyMap<string, NodeInstance>): void {
     const instances = this.instances;
+    let watched = false;
     for (const [id, node] of instances) {
       const c = flow.nodes.get(id)!;
-      const outputs = new Map<string, Target[]>();
+      if (node.watchSpec !== undefined) watched = true;
+      // Edges leaving the first port go into a plain list; a map only once another port has some.
+      // A node without edges (a flow's sinks) shares the one empty map.
+      let first: Target[] | undefined;
+      let outputs: Map<string, Target[]> | undefined;
       for (const edge of c.outgoing) {
         const target = instances.get(edge.to.node);
         if (!target) continue;
+        const to: Target = { node: target, port: edge.to.port };
+        if (outputs === undefined && edge.from.port === node.firstPort) {
+          (first ??= []).push(to);
+          continue;
+        }
+        if (outputs === undefined) {
+          outputs = new Map();
+          if (first !== undefined) outputs.set(node.firstPort, first);
+        }
         let list = outputs.get(edge.from.port);
         if (!list) outputs.set(edge.from.port, (list = []));
-        list.push({ node: target, port: edge.to.port });
+        list.push(to);
       }
-      node.link(outputs);
+      if (outputs !== undefined) node.link(outputs);
+      else if (first !== undefined) node.linkFirst(first);
+      else node.link(NO_OUTPUTS);
     }
     // Instances on their way out keep their old wiring, pointed at replacements where there are
     // any, so what they still send (a late async result) is not lost to a closed instance.
@@ -432,8 +474,10 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       }
       old.link(outputs);
     }
-    const lists = buildWatchLists([...instances.values()]);
-    for (const [node, l] of lists) {
+    // Without catch, status or complete nodes, every node's lists are the one empty set.
+    const lists = watched ? buildWatchLists([...instances.values()]) : undefined;
+    for (const node of instances.values()) {
+      const l = lists?.get(node) ?? UNWATCHED;
       node.catchers = l.errorCatch;
       node.uncaughtCatchers = l.errorUncaught;
       node.statusWatchers = l.status;

@@ -46,6 +46,39 @@ afterEach(() => {
 });
 
 describe('NodeInstance', () => {
+  it('answers targetsOf the same whether linked with a map or with its first port\'s list', () => {
+    const a = instance(plain, 'a').node;
+    const b = instance(plain, 'b').node;
+    const targets = [{ node: b, port: 'in' }];
+    a.linkFirst(targets);
+    expect(a.targetsOf('out')).toBe(targets);
+    expect(a.targetsOf('error')).toEqual([]);
+    expect(a.errorPortWired).toBe(false);
+    a.link(new Map([['out', targets], ['error', [{ node: b, port: 'in' }]]]));
+    expect(a.targetsOf('out')).toBe(targets);
+    expect(a.targetsOf('error')).toHaveLength(1);
+    expect(a.errorPortWired).toBe(true);
+  });
+
+  it('starts a node with a synchronous setup at once, without a promise, and waits for an asynchronous one', async () => {
+    const sync = instance(defineNode({ type: 'sync', version: 1, category: 'source', summary: 'x', outputs: { out: 'x' }, config: z.object({}), setup: () => ({ n: 1 }) }));
+    expect(sync.node.start(1000)).toBeUndefined();
+    expect(sync.node.phase).toBe('running');
+    expect(sync.node.state).toEqual({ n: 1 });
+
+    const failing = instance(defineNode({ type: 'bad', version: 1, category: 'source', summary: 'x', outputs: { out: 'x' }, config: z.object({}), setup: () => { throw new Error('no port'); } }));
+    expect(failing.node.start(1000)).toBe('no port');
+    expect(failing.node.phase).toBe('failed');
+
+    const later = instance(defineNode({ type: 'later', version: 1, category: 'source', summary: 'x', outputs: { out: 'x' }, config: z.object({}), setup: async () => ({ n: 2 }) }));
+    const started = later.node.start(1000);
+    expect(started).toBeInstanceOf(Promise);
+    expect(later.node.phase).toBe('starting');
+    expect(await started).toBeUndefined();
+    expect(later.node.phase).toBe('running');
+    expect(later.node.state).toEqual({ n: 2 });
+  });
+
   it('calls an onDrain listener soon when there is no pressure, never after close', async () => {
     const { node } = instance(plain);
     await node.start(1000);

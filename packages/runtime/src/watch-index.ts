@@ -20,7 +20,7 @@ export interface WatchLists<N> {
 
 const NONE: readonly never[] = Object.freeze([]);
 /** The lists of a node no watcher covers: one frozen value for all of them (most nodes, in most flows). */
-const UNWATCHED: WatchLists<never> = Object.freeze({ errorCatch: NONE, errorUncaught: NONE, status: NONE, complete: NONE });
+export const UNWATCHED: WatchLists<never> = Object.freeze({ errorCatch: NONE, errorUncaught: NONE, status: NONE, complete: NONE });
 
 /**
  * Whether a watcher's scope covers a node: 'tab' means the watcher's own tab (nodes without a tab

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runToExit } from './spawn-cli.js';
 
@@ -13,5 +14,21 @@ describe('the esbuild bundle', () => {
     // line-monitor uses the MQTT, OPC UA and Modbus nodes and connections: they are in the bundle too.
     expect(stdout).toEqual(['examples/demo.flow.json: OK (5 nodes, 4 wires, 0 warnings)', 'examples/line-monitor.flow.json: OK (14 nodes, 13 wires, 0 warnings)']);
     expect(code).toBe(0);
+
+    // What `plantwire run` loads before it runs a flow: the entry and the chunks it imports
+    // statically. The web server's npm packages must not be among them (they cost an edge box
+    // ~20 MB of RSS); they come with `start`'s chunk, loaded by import().
+    const loaded = new Map<string, string[]>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      const text = readFileSync(file, 'utf8');
+      const specifiers = [...text.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{},\s]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
+      loaded.set(file, specifiers);
+      for (const spec of specifiers) if (spec.startsWith('.')) visit(join(dirname(file), spec));
+    };
+    visit(join(repoRoot, 'apps/cli/dist/plantwire.js'));
+    const npmImports = [...loaded.values()].flat().filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'));
+    expect(loaded.size).toBeGreaterThan(1);
+    expect(npmImports.filter((spec) => /^(express|socket\.io)(\/|$)/.test(spec))).toEqual([]);
   });
 });

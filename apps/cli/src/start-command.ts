@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocumentText } from '@plantwire/flow';
 import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
@@ -19,10 +19,18 @@ export const DEFAULT_DATA_DIR = '.plantwire';
 export const ADMIN_PASSWORD_HASH_ENV = 'PLANTWIRE_ADMIN_PASSWORD_HASH';
 
 /**
- * The built editor: apps/editor/dist, found relative to this file, which sits one folder below
- * apps/cli both as source (src/) and bundled (dist/).
+ * The built editor: apps/editor/dist, beside apps/cli. This file sits at different depths below
+ * apps/cli as source (src/) and bundled (dist/chunks/), so the apps/cli folder is looked up.
  */
-export const EDITOR_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../editor/dist');
+export const EDITOR_DIR = editorDirFrom(fileURLToPath(import.meta.url));
+
+/** apps/editor/dist for a file anywhere below apps/cli (exported for its test). */
+export function editorDirFrom(file: string): string {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    if (basename(dir) === 'cli' && basename(dirname(dir)) === 'apps') return join(dirname(dir), 'editor', 'dist');
+  }
+  return resolve(dirname(file), '../../editor/dist');
+}
 
 export interface StartOptions extends Omit<SimOptions, 'dataDir'> {
   /** The initial flow (used when the data dir has no flows.json yet). */

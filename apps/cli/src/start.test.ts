@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { jsonLine, killStillRunning, runToExit, spawnCli, type CliProcess } from './spawn-cli.js';
+import { jsonLine, killStillRunning, repoRoot, runToExit, spawnCli, type CliProcess } from './spawn-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'plantwire-start-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,4 +55,14 @@ describe('plantwire start', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr.join('\n')).toMatch(/refusing to listen on 0\.0\.0\.0 without authentication/);
   }, 30_000);
+});
+
+describe('the editor plantwire start serves', () => {
+  it('is apps/editor/dist from the source file and from the bundle chunks alike', async () => {
+    const { editorDirFrom } = await import('./start-command.js');
+    const expected = join(repoRoot, 'apps', 'editor', 'dist');
+    expect(editorDirFrom(join(repoRoot, 'apps', 'cli', 'src', 'start-command.ts'))).toBe(expected);
+    expect(editorDirFrom(join(repoRoot, 'apps', 'cli', 'dist', 'chunks', 'start-command-X.js'))).toBe(expected);
+    expect(editorDirFrom(join(repoRoot, 'apps', 'cli', 'dist', 'plantwire.js'))).toBe(expected);
+  });
 });

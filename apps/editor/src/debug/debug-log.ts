@@ -8,7 +8,7 @@
  * whatever is evicted: they are plain counters, never derived from the buffer.
  */
 import type { DebugMessageEvent, DebugSkippedEvent, MetricsSampledEvent, NodeErrorEvent } from '@plantwire/protocol';
-import { previewValue } from './value-preview.js';
+import { previewDebugValue } from './value-preview.js';
 
 /** Entries kept by default: enough to scroll back through a few seconds of a flood, small in memory. */
 export const DEFAULT_DEBUG_CAPACITY = 2_000;
@@ -140,7 +140,7 @@ const searchTexts = new WeakMap<DebugEntry, string>();
 export function entryPreview(entry: DebugEntry): string {
   let text = previews.get(entry);
   if (text === undefined) {
-    if (entry.kind === 'message') text = previewValue(entry.value, PREVIEW_CHARS);
+    if (entry.kind === 'message') text = previewDebugValue(entry.value, PREVIEW_CHARS);
     else if (entry.kind === 'error') text = `${entry.code}: ${entry.message}`.slice(0, PREVIEW_CHARS);
     else text = `${entry.count} messages skipped`;
     previews.set(entry, text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, previewValue } from './value-preview.js';
+import { describeValue, previewValue, previewDebugValue } from './value-preview.js';
 
 describe('previewValue', () => {
   it('renders scalars, arrays and objects on one line', () => {
@@ -47,5 +47,19 @@ describe('describeValue', () => {
     expect(describeValue([1, 2])).toBe('array[2]');
     expect(describeValue({})).toBe('object');
     expect(describeValue(null)).toBe('null');
+  });
+});
+
+describe('previewDebugValue', () => {
+  it('reads a whole message as topic · payload, leaving its id to the tree', () => {
+    const msg = { _msgid: 'm-1', topic: 'springfield/line1/pressure', payload: { value: 2.9, unit: 'bar', quality: 'good' } };
+    expect(previewDebugValue(msg)).toBe('springfield/line1/pressure · {value: 2.9, unit: "bar", quality: "good"}');
+    expect(previewDebugValue({ _msgid: 'm-2', payload: 7 })).toBe('7');
+  });
+
+  it('previews anything else as the value itself, within the budget', () => {
+    expect(previewDebugValue({ value: 1, _other: 2 })).toBe('{value: 1, _other: 2}');
+    expect(previewDebugValue(42)).toBe('42');
+    expect(previewDebugValue({ _msgid: 'm-3', topic: 'x'.repeat(50), payload: 'y'.repeat(50) }, 20)).toHaveLength(21);
   });
 });

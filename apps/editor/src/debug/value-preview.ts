@@ -84,3 +84,20 @@ export function previewValue(value: unknown, maxChars = 200): string {
   walk(value, 0);
   return cut ? `${out.join('')}…` : out.join('');
 }
+
+/**
+ * The preview of what a debug node printed. A whole message (the debug node set to print `msg`)
+ * reads as its topic and payload, the way engineers scan a stream; its id and other properties
+ * stay in the expanded tree.
+ *
+ * @example previewDebugValue({ _msgid: 'a1', topic: 'line1/pressure', payload: { value: 2.9 } }) // 'line1/pressure · {value: 2.9}'
+ */
+export function previewDebugValue(value: unknown, maxChars = 200): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, '_msgid')) {
+    return previewValue(value, maxChars);
+  }
+  const msg = value as { topic?: unknown; payload?: unknown };
+  const topic = typeof msg.topic === 'string' && msg.topic !== '' ? `${msg.topic.slice(0, maxChars)} · ` : '';
+  if (topic.length >= maxChars) return `${topic.slice(0, maxChars)}…`;
+  return topic + previewValue(msg.payload, maxChars - topic.length);
+}

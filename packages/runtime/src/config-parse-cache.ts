@@ -187,7 +187,10 @@ function copyPlainData(value: unknown, depth: number): unknown {
   const proto: unknown = Object.getPrototypeOf(value);
   if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(value).length !== 0) return NOT_PLAIN;
   const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
-  for (const key of Object.keys(value)) {
+  // An indexed loop: `for…of` allocates an iterator result per key when run cold (as here, once per deploy).
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const v = (value as Record<string, unknown>)[key];
     const item = typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol' ? copyPlainData(v, depth + 1) : v;
     if (item === NOT_PLAIN) return NOT_PLAIN;

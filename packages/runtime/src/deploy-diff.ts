@@ -43,7 +43,9 @@ export function diffDeploy(previous: CompiledFlow | undefined, next: CompiledFlo
   const unchanged: string[] = [];
   const renamed: string[] = [];
   const before = previous?.nodes ?? new Map();
-  for (const [id, node] of next.nodes) {
+  // forEach, not `for…of`: a deploy runs this once, in the interpreter, where each step of a Map's
+  // entries allocates an iterator result and an entry array (~1 MB on a 5,000-node deploy).
+  next.nodes.forEach((node, id) => {
     const old = before.get(id);
     if (!old) started.push(id);
     else if (old.signature !== node.signature) restarted.push(id);
@@ -51,8 +53,10 @@ export function diffDeploy(previous: CompiledFlow | undefined, next: CompiledFlo
       unchanged.push(id);
       if (old.name !== node.name) renamed.push(id);
     }
-  }
-  for (const id of before.keys()) if (!next.nodes.has(id)) stopped.push(id);
+  });
+  before.forEach((_, id) => {
+    if (!next.nodes.has(id)) stopped.push(id);
+  });
 
   const oldConnections: CompiledFlow['connections'] = previous?.connections ?? new Map();
   const connections = { added: [] as string[], removed: [] as string[], changed: [] as string[], unchanged: [] as string[] };

@@ -39,6 +39,9 @@ export function Canvas() {
   useEffect(() => {
     const id = requestAnimationFrame(() => {
       const all = useEditor.getState().nodes;
+      // An empty tab has nothing to frame; a fit requested now would wait for the first node
+      // dropped on it and then jump the view to that node.
+      if (all.length === 0) return;
       if (all.length <= VIRTUALISE_ABOVE) {
         void flow.fitView({ padding: 0.15, maxZoom: 1.2 });
         return;
@@ -90,6 +93,14 @@ export function Canvas() {
 
   const closeMenu = useCallback(() => setMenu(undefined), []);
 
+  // Clicking a node that is already selected while the inspector shows a connection brings the
+  // node back: React Flow reports no selection change for it.
+  const onNodeClick: NodeMouseHandler = useCallback((event, node) => {
+    if (event.shiftKey || event.metaKey || event.ctrlKey) return;
+    const state = useEditor.getState();
+    if (state.selectedConnection !== undefined) state.selectNode(node.id);
+  }, []);
+
   return (
     <div
       className="pw-canvas"
@@ -109,6 +120,7 @@ export function Canvas() {
         onConnect={onConnect}
         isValidConnection={isValidConnection}
         onNodeContextMenu={onNodeContextMenu}
+        onNodeClick={onNodeClick}
         onPaneClick={closeMenu}
         onMoveStart={closeMenu}
         onDragOver={onDragOver}

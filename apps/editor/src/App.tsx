@@ -69,7 +69,7 @@ function Workbench() {
           <Canvas />
           {trend && (
             <div className="pw-trend-dock">
-              <TrendPanel key={`${trend.spec.nodeId}:${trend.spec.port}:${trend.spec.path}`} socket={socket} spec={trend.spec} title={trend.title} onClose={() => useEditor.getState().closeTrend()} />
+              <TrendPanel key={`${trend.spec.nodeId}:${trend.spec.port}:${trend.spec.path}:${trend.spec.topic ?? ''}`} socket={socket} spec={trend.spec} title={trend.title} onClose={() => useEditor.getState().closeTrend()} />
             </div>
           )}
         </main>
@@ -95,10 +95,23 @@ function DebugPanel() {
   const socket = useLive((s) => s.socket);
   const docNodes = useEditor((s) => s.doc.nodes);
   const nodes = useMemo(() => docNodes.map((n) => ({ id: n.id, label: n.name ?? n.id, type: n.type })), [docNodes]);
-  return <DebugSidebar socket={socket} nodes={nodes} onSelectNode={onSelectNode} />;
+  return <DebugSidebar socket={socket} nodes={nodes} onSelectNode={onSelectNode} onTrend={onTrend} />;
 }
 
 const onSelectNode = (id: string): void => useEditor.getState().selectNode(id, true);
+
+/**
+ * A debug row's "trend": chart what feeds that debug node (the first wire into it; trends watch
+ * output ports), narrowed to the row's topic when it has one.
+ */
+const onTrend = (debugNodeId: string, topic: string | undefined): void => {
+  const { doc, setNotice, openTrend } = useEditor.getState();
+  const wire = doc.wires.find((w) => w.to.node === debugNodeId);
+  if (!wire) return setNotice(`nothing is wired into "${debugNodeId}" in the working copy, so there is no output to chart`);
+  const source = doc.nodes.find((n) => n.id === wire.from.node);
+  const spec = { nodeId: wire.from.node, port: wire.from.port, path: 'payload', ...(topic === undefined ? {} : { topic }) };
+  openTrend(spec, topic ?? `${source?.name ?? wire.from.node} · ${wire.from.port}`);
+};
 
 function StatusBar() {
   const connected = useLive((s) => s.connected);

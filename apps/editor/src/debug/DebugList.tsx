@@ -10,6 +10,7 @@ export interface DebugListProps {
   readonly entries: readonly DebugEntry[];
   readonly labelOf: (nodeId: string | undefined) => string | undefined;
   onSelectNode(nodeId: string): void;
+  onTrend?: ((debugNodeId: string, topic: string | undefined) => void) | undefined;
 }
 
 /**
@@ -22,7 +23,7 @@ export interface DebugListProps {
  * DOM write is scrollTop. A reader scrolled back keeps the rows in view still while old rows
  * leave the top of the buffer (until those very rows leave).
  */
-export function DebugList({ entries, labelOf, onSelectNode }: DebugListProps) {
+export function DebugList({ entries, labelOf, onSelectNode, onTrend }: DebugListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   /** The scroller's scrollTop as last written or seen; a scroll re-renders through `setScrolled`. */
   const domTop = useRef(0);
@@ -156,7 +157,7 @@ export function DebugList({ entries, labelOf, onSelectNode }: DebugListProps) {
     const open = expanded.has(entry.seq);
     rows.push(
       <div key={entry.seq} data-seq={entry.seq} ref={open ? measure : undefined}>
-        <DebugRow entry={entry} label={labelOf(entry.nodeId)} expanded={open} onToggle={onToggle} onSelectNode={onSelectNode} />
+        <DebugRow entry={entry} label={labelOf(entry.nodeId)} expanded={open} onToggle={onToggle} onSelectNode={onSelectNode} onTrend={onTrend} />
       </div>,
     );
   }

@@ -4,6 +4,7 @@ import { formatClock, formatClockRange } from './format-clock.js';
 import { copyValueText } from './json-tree.js';
 import { JsonTree } from './JsonTree.js';
 import { copyLabel, useCopy } from './useCopy.js';
+import { trendTargetOf } from './trend-target.js';
 import { describeValue } from './value-preview.js';
 import './debug.css';
 
@@ -17,6 +18,8 @@ export interface DebugRowProps {
   readonly expanded: boolean;
   onToggle(seq: number): void;
   onSelectNode(nodeId: string): void;
+  /** Chart what fed this debug node (one tag of it when the row has a topic); absent: no trend action. */
+  onTrend?: ((debugNodeId: string, topic: string | undefined) => void) | undefined;
 }
 
 function NodeLink({ nodeId, label, onSelectNode }: { readonly nodeId: string | undefined; readonly label: string | undefined; onSelectNode(id: string): void }) {
@@ -29,7 +32,7 @@ function NodeLink({ nodeId, label, onSelectNode }: { readonly nodeId: string | u
 }
 
 /** One entry of the debug sidebar: a message (expandable into a JSON tree), an error (red) or a skipped marker. */
-export const DebugRow = memo(function DebugRow({ entry, label, expanded, onToggle, onSelectNode }: DebugRowProps) {
+export const DebugRow = memo(function DebugRow({ entry, label, expanded, onToggle, onSelectNode, onTrend }: DebugRowProps) {
   const copy = useCopy();
 
   if (entry.kind === 'skipped') {
@@ -90,6 +93,7 @@ export const DebugRow = memo(function DebugRow({ entry, label, expanded, onToggl
           </span>
         )}
         <span className="pw-debug-spacer" />
+        {onTrend && <TrendAction entry={entry} onTrend={onTrend} />}
         {/* Formatting the whole value happens here, on click, never on arrival. */}
         <button type="button" className="pw-link-button" onClick={() => copy.copy(copyValueText(entry.value))}>
           {copyLabel(copy.state, 'copy value')}
@@ -105,3 +109,14 @@ export const DebugRow = memo(function DebugRow({ entry, label, expanded, onToggl
     </div>
   );
 });
+
+/** "trend" on a row whose value holds a number: worked out on render of the visible rows only. */
+function TrendAction({ entry, onTrend }: { readonly entry: DebugEntry & { readonly kind: 'message' }; onTrend(debugNodeId: string, topic: string | undefined): void }) {
+  const target = trendTargetOf(entry.value);
+  if (!target) return null;
+  return (
+    <button type="button" className="pw-link-button" data-testid="debug-trend" title={target.topic ? `chart ${target.topic} over the last minutes` : 'chart these values over the last minutes'} onClick={() => onTrend(entry.nodeId, target.topic)}>
+      trend
+    </button>
+  );
+}

@@ -13,6 +13,8 @@ export interface DebugSidebarProps {
   readonly nodes: ReadonlyArray<{ readonly id: string; readonly label: string; readonly type: string }>;
   /** Select (and reveal) a node on the canvas when its name in a row is clicked. */
   onSelectNode(id: string): void;
+  /** Chart what fed a debug node, one tag of it when `topic` is given (the rows' "trend" action). */
+  onTrend?: ((debugNodeId: string, topic: string | undefined) => void) | undefined;
 }
 
 const ALL_NODES = '';
@@ -22,7 +24,7 @@ const ALL_NODES = '';
  * at the bottom. Holds the newest 2,000 entries (DEFAULT_DEBUG_CAPACITY in debug-log.ts), renders
  * at most once per frame and only the rows in view.
  */
-export function DebugSidebar({ socket, nodes, onSelectNode }: DebugSidebarProps) {
+export function DebugSidebar({ socket, nodes, onSelectNode, onTrend }: DebugSidebarProps) {
   const { feed, version } = useDebugLog(socket);
   const [text, setText] = useState('');
   const [nodeFilter, setNodeFilter] = useState(ALL_NODES);
@@ -82,7 +84,7 @@ export function DebugSidebar({ socket, nodes, onSelectNode }: DebugSidebarProps)
       </div>
       {log && <ReceivedCounts log={log} version={version} nodes={nodes} labelOf={labelOf} onSelectNode={onSelectNode} />}
       {!socket && <div className="pw-debug-notice">Not connected to the server.</div>}
-      <DebugList entries={entries} labelOf={labelOf} onSelectNode={onSelectNode} />
+      <DebugList entries={entries} labelOf={labelOf} onSelectNode={onSelectNode} onTrend={onTrend} />
       <div className="pw-debug-footer">
         {entries.length.toLocaleString()} shown
         {log && log.evicted > 0 && ` · ${log.evicted.toLocaleString()} older removed (keeps the last ${log.capacity.toLocaleString()})`}

@@ -116,6 +116,13 @@ describe('TrendPanel', () => {
     expect(container.querySelector('.uplot')).toBeNull();
   });
 
+  it('asks the server for one tag when the spec names a topic', () => {
+    const { watches, live } = fakeSocket();
+    const tag: TrendSpec = { nodeId: 'normalise', port: 'out', path: 'payload', topic: 'line1/machine1/temperature' };
+    act(() => root.render(createElement(TrendPanel, { socket: live, spec: tag, title: 'temperature', onClose: () => undefined })));
+    expect(watches.map((w) => w.spec)).toEqual([tag]);
+  });
+
   it('shows the server refusing a trend', () => {
     const { watches, live } = fakeSocket();
     act(() => root.render(createElement(TrendPanel, { socket: live, spec, title: 'x', onClose: () => undefined })));

@@ -73,9 +73,9 @@ export function TrendPanel({ socket, spec, title, onClose }: TrendPanelProps) {
   const watch = useRef<TrendWatch | undefined>(undefined);
   const [state, setState] = useState<TrendWatchState>({ status: 'offline' });
   const [latest, setLatest] = useState<TrendPoint | undefined>(undefined);
-  const { nodeId, port, path } = spec;
+  const { nodeId, port, path, topic } = spec;
   // A new spec is a new trend: fresh points, fresh watch.
-  const series: TrendSeries = useMemo(() => createTrendSeries(), [nodeId, port, path]);
+  const series: TrendSeries = useMemo(() => createTrendSeries(), [nodeId, port, path, topic]);
   /** Server clock minus ours, from live points, so the window ends at the server's "now". */
   const clockOffset = useRef<number | undefined>(undefined);
 
@@ -178,7 +178,7 @@ export function TrendPanel({ socket, spec, title, onClose }: TrendPanelProps) {
       return;
     }
     clockOffset.current = undefined;
-    const w = watchTrend(socket, { nodeId, port, path }, {
+    const w = watchTrend(socket, topic === undefined ? { nodeId, port, path } : { nodeId, port, path, topic }, {
       points(points) {
         const last = points.at(-1);
         if (last) clockOffset.current = Math.max(clockOffset.current ?? -Infinity, last.t - Date.now());
@@ -196,7 +196,7 @@ export function TrendPanel({ socket, spec, title, onClose }: TrendPanelProps) {
       w.stop();
       watch.current = undefined;
     };
-  }, [socket, nodeId, port, path, series]);
+  }, [socket, nodeId, port, path, topic, series]);
 
   const q = latest?.q ?? 'good';
   return (

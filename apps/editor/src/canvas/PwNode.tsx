@@ -4,6 +4,7 @@ import { memo } from 'react';
 import { LastMessage } from '../debug/LastMessage.js';
 import type { PwNodeData } from '../model/canvas-types.js';
 import { inputHandlesOf, outputHandlesOf, portOffset, nodeSize } from '../model/node-geometry.js';
+import { nodeLoadOf } from '../model/node-load.js';
 import { IMPLICIT_ERROR_PORT } from '@plantwire/flow';
 import { useEditor } from '../store/editor.js';
 import { useLive } from '../store/live-store.js';
@@ -79,10 +80,22 @@ const PwNodeBody = memo(function PwNodeBody({ id, data, selected }: { readonly i
         );
       })}
       <StatusBadge id={id} />
+      <LoadBadge id={id} />
       {soleSelection && <SelectedLastMessage id={id} />}
     </div>
   );
 });
+
+/** Queue depth and drops under the node's right edge: backpressure made visible, where it builds. */
+function LoadBadge({ id }: { readonly id: string }) {
+  const load = nodeLoadOf(useLive((s) => s.nodes[id]));
+  if (!load) return null;
+  return (
+    <div className={`pw-load pw-load-${load.level}`} data-testid={`node-load-${id}`}>
+      {load.text}
+    </div>
+  );
+}
 
 function StatusBadge({ id }: { readonly id: string }) {
   const status = useLive((s) => s.statuses[id]);

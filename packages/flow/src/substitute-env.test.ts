@@ -52,4 +52,20 @@ describe('substituteEnv', () => {
     expect(substituteEnv(42, lookup).value).toBe(42);
     expect(substituteEnv('${PORT}', lookup).value).toBe(502);
   });
+
+  // The walks share one path stack: a lookup that throws, or that substitutes itself, must leave
+  // every later (and every outer) path right.
+  it('reports paths relative to its own value after a throwing lookup and inside a nested substitution', () => {
+    const throwing = (): string => {
+      throw new Error('vault down');
+    };
+    expect(() => substituteEnv({ a: [{ b: '${X}' }] }, throwing)).toThrow('vault down');
+    expect(substituteEnv({ c: ['${NOPE}'] }, lookup).missing).toEqual([{ path: ['c', 0], name: 'NOPE' }]);
+
+    const nested = (name: string): string | undefined => (name === 'INNER' ? undefined : String(substituteEnv({ deep: { x: '${INNER}' } }, nested).missing[0]!.path.join('.')));
+    const outer = substituteEnv({ p: { q: '${OUTER}', r: '${MISSING_TOO}' } }, (name) => (name === 'OUTER' ? nested(name) : undefined));
+    expect(outer.value).toEqual({ p: { q: 'deep.x', r: '${MISSING_TOO}' } });
+    expect(outer.missing).toEqual([{ path: ['p', 'r'], name: 'MISSING_TOO' }]);
+    expect(substituteEnv('${NOPE}', lookup).missing).toEqual([{ path: [], name: 'NOPE' }]);
+  });
 });

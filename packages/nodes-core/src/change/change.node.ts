@@ -90,13 +90,16 @@ function describeRule(rule: Rule): string {
   return rule.op === 'move' ? `move ${rule.path} to ${rule.to}` : `${rule.op} ${rule.path}`;
 }
 
-function compileRule(rule: Rule, scope: ExpressionScope): Step {
+function compileRule(rule: Rule, scope: () => ExpressionScope): Step {
   const target = parsePath(rule.path);
   switch (rule.op) {
     case 'set': {
-      const set = setterFor(target);
-      if (rule.expression !== undefined) return { sync: false, set, expression: compileExpression(rule.expression, scope) };
+      // The setter is made only where it is used: the common `set key = value` rule below has its
+      // own, and an unused setter (a closure and a copy memo) was kept alive by the rule's closure
+      // (two copy memos per change node of a 5,000-node deploy instead of one).
+      if (rule.expression !== undefined) return { sync: false, set: setterFor(target), expression: compileExpression(rule.expression, scope()) };
       if (rule.from !== undefined) {
+        const set = setterFor(target);
         const from = parsePath(rule.from);
         return { sync: true, apply: (msg) => set(msg, getPath(msg, from)) };
       }
@@ -114,6 +117,7 @@ function compileRule(rule: Rule, scope: ExpressionScope): Step {
           },
         };
       }
+      const set = setterFor(target);
       return { sync: true, apply: (msg) => set(msg, value) };
     }
     case 'delete':
@@ -164,9 +168,18 @@ export const change = defineNode({
   outputs: { out: 'The message with the rules applied.' },
   config: configSchema,
   setup(ctx) {
-    const scope: ExpressionScope = { env: (name) => ctx.env(name), flow: ctx.context.flow, global: ctx.context.global };
-    const steps = ctx.config.rules.map((rule) => compileRule(rule, scope));
-    return { steps, sync: steps.every((s) => s.sync) };
+    // Only expressions need a scope: made for the first one (most change nodes have none).
+    let scope: ExpressionScope | undefined;
+    const scopeOf = (): ExpressionScope => (scope ??= { env: (name) => ctx.env(name), flow: ctx.context.flow, global: ctx.context.global });
+    const rules = ctx.config.rules;
+    const steps = new Array<Step>(rules.length);
+    let sync = true;
+    for (let i = 0; i < rules.length; i++) {
+      const step = compileRule(rules[i]!, scopeOf);
+      steps[i] = step;
+      if (!step.sync) sync = false;
+    }
+    return { steps, sync };
   },
   onInput(msg, { config }, { steps, sync }) {
     if (sync) {

@@ -158,6 +158,13 @@ function payloadMaker(payload: InjectConfig['payload'], ctx: NodeContext<InjectC
   }
 }
 
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false;
+  return true;
+}
+
 function showSkips(ctx: NodeContext<InjectConfig>, state: InjectState): void {
   ctx.status(
     state.paused
@@ -198,8 +205,10 @@ export const inject = defineNode({
     const { config } = ctx;
     const state: InjectState = { skipped: 0, paused: false, fire: () => fire() };
     const makePayload = payloadMaker(config.payload, ctx);
-    const properties = frozenCopy(config.properties);
-    const topic = config.topic === undefined ? {} : { topic: config.topic };
+    // Most injects have no extra properties and no topic: one shared empty object for those,
+    // instead of a structuredClone and a freeze per node (1,000 injects in a 5,000-node deploy).
+    const properties = isEmpty(config.properties) ? NOTHING : frozenCopy(config.properties);
+    const topic = config.topic === undefined ? NOTHING : { topic: config.topic };
 
     const fire = (): void => {
       if (ctx.signal.aborted) return;

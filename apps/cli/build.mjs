@@ -72,18 +72,15 @@ const englishOnlyZodLocales = {
 const outdir = join(here, 'dist');
 const outfile = join(outdir, 'plantwire.js');
 const started = Date.now();
-// A fresh dist: chunk names carry hashes, so old chunks would pile up.
 rmSync(outdir, { recursive: true, force: true });
 try {
   await build({
-    entryPoints: { plantwire: join(here, 'src', 'main.ts') },
-    outdir,
-    // Commands that need the web server (`start`) are loaded with import(): split there, so their
-    // npm imports (express, socket.io) stay in their own chunk. esbuild hoists an external import
-    // of a bundled module to the top of the file it lands in, and in one file `plantwire run` on an
-    // edge box would load express and socket.io for nothing (idle RSS 66 → 86 MB, measured).
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    entryPoints: [join(here, 'src', 'main.ts')],
+    // One file: loading further chunks with import() cost `plantwire run` ~3.5 MB of RSS (node's
+    // module loader at work). Commands that need big npm packages import them with import() at the
+    // point of use (the server: express, socket.io; nodes: protocol clients), which esbuild keeps
+    // lazy; a static import of an npm package would be hoisted to the top of this file.
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,4 +1,4 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { parseDocumentText } from '@plantwire/flow';
 import type { ApiError } from '@plantwire/protocol';
 import { ApiHttpError } from './api-error.js';
@@ -22,6 +22,7 @@ export interface AppOptions {
 
 /** The express app: `/api`, `/health`, `/metrics`, the editor's files; errors as {@link ApiError}. */
 export function createApp(ctx: ServerContext, options: AppOptions): Express {
+  const { express } = ctx.http;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -61,7 +62,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
   app.use('/api', (req: Request, _res: Response, next: NextFunction) => {
     next(new ApiHttpError('NOT_FOUND', `no API route ${req.method} ${req.originalUrl.split('?')[0]} (docs/api.md lists them)`));
   });
-  app.use(editorStatic(options.editorDir));
+  app.use(editorStatic(options.editorDir, ctx.http));
   app.use((req: Request, res: Response) => {
     res.status(404).type('text/plain').send(`Not found: ${req.path}\n`);
   });

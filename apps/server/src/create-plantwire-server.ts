@@ -9,6 +9,7 @@ import { createLoginRateLimiter } from './auth/login-rate-limiter.js';
 import { parsePasswordHash } from './auth/password-hash.js';
 import { createSessionStore } from './auth/session-store.js';
 import { createFlowStore, EMPTY_DOCUMENT } from './flow-store.js';
+import { loadHttpLibraries } from './http/http-libraries.js';
 import { isLoopback } from './http/is-allowed-host.js';
 import { createLiveChannel } from './live/live-channel.js';
 import { withDocumentEnv, type ServerContext } from './server-context.js';
@@ -77,6 +78,7 @@ export async function createPlantwireServer(options: PlantwireServerOptions): Pr
   let live: ReturnType<typeof createLiveChannel> | undefined;
   const ctx: ServerContext = {
     runtime,
+    http: await loadHttpLibraries(),
     store,
     registry,
     env,

@@ -5,11 +5,14 @@ import type { Runtime } from '@plantwire/runtime';
 import type { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import type { SessionStore } from './auth/session-store.js';
 import type { FlowStore } from './flow-store.js';
+import type { HttpLibraries } from './http/http-libraries.js';
 import type { ServerLogger, ServerUser } from './server-options.js';
 
 /** What the routes and the live channel share: the runtime handed in, never imported (STYLE.md). */
 export interface ServerContext {
   readonly runtime: Runtime;
+  /** express and socket.io, loaded when the server starts (see loadHttpLibraries). */
+  readonly http: HttpLibraries;
   readonly store: FlowStore;
   readonly registry: NodeRegistry;
   readonly env: Readonly<Record<string, string | undefined>>;

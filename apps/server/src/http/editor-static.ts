@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { HttpLibraries } from './http-libraries.js';
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Plantwire</title></head>
@@ -31,8 +32,8 @@ export function isUnsafePath(rawPath: string): boolean {
  * The built editor: files from `editorDir`, and `index.html` for any other GET that asks for a
  * page (the editor's client-side routes). Without a build, `/` explains how to make one.
  */
-export function editorStatic(editorDir: string | undefined): Router {
-  const router = Router();
+export function editorStatic(editorDir: string | undefined, { express }: HttpLibraries): Router {
+  const router = express.Router();
   router.use((req: Request, res: Response, next: NextFunction) => {
     // req.url is the raw path (express does not normalise it), so an encoded `%2e%2e` is seen here.
     const rawPath = (req.originalUrl.split('?')[0] ?? '/');

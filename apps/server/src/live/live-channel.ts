@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import type {
   ClientToServerEvents,
   FlowsDeployedEvent,
@@ -79,7 +79,7 @@ function isTrendSpec(spec: unknown): spec is TrendSpec {
  */
 export function createLiveChannel(httpServer: HttpServer, ctx: ServerContext, options: LiveChannelOptions): LiveChannel {
   const tickMs = options.tickMs ?? 1000;
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { session?: Session }>(httpServer, {
+  const io = new ctx.http.SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { session?: Session }>(httpServer, {
     serveClient: false,
     // Client requests are tiny (a trend spec); a large frame is an attack or a bug.
     maxHttpBufferSize: 64 * 1024,

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { API_ROUTES, type AuthStatusResponse, type LoginResponse } from '@plantwire/protocol';
 import { ApiHttpError } from '../api-error.js';
 import { verifyPassword } from '../auth/password-hash.js';
@@ -8,7 +8,7 @@ import { objectBody } from './flows-routes.js';
 
 /** `GET /api/auth` (open), `POST /api/auth/login` (open, rate-limited), `POST /api/auth/logout`. */
 export function authRoutes(ctx: ServerContext): Router {
-  const router = Router();
+  const router = ctx.http.express.Router();
 
   router.get(API_ROUTES.auth, (req, res) => {
     if (ctx.users === undefined) {

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { ConnectionEntry } from '@plantwire/flow';
 import { API_ROUTES, type BrowseItem, type BrowseResponse, type ConnectionTestResponse } from '@plantwire/protocol';
 import type { Runtime } from '@plantwire/runtime';
@@ -25,7 +25,7 @@ const BROWSE_ERRORS: Readonly<Record<string, 'NOT_FOUND' | 'NOT_SUPPORTED' | 'NO
 
 /** `POST /api/connections/:id/test` and `GET /api/connections/:id/browse`. */
 export function connectionsRoutes(ctx: ServerContext): Router {
-  const router = Router();
+  const router = ctx.http.express.Router();
 
   router.post(API_ROUTES.testConnection, requireAuth(ctx, 'editor'), async (req, res) => {
     const id = String(req.params['id']);

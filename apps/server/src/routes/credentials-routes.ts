@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { toConnectionManifest } from '@plantwire/node-sdk';
 import { API_ROUTES, type CredentialsStatusResponse } from '@plantwire/protocol';
 import { CredentialsError } from '@plantwire/runtime';
@@ -12,7 +12,7 @@ import { objectBody } from './flows-routes.js';
  * "not set", never a value; values go straight to the runtime's encrypted store.
  */
 export function credentialsRoutes(ctx: ServerContext): Router {
-  const router = Router();
+  const router = ctx.http.express.Router();
 
   const typeOf = (id: string, given: unknown): string => {
     const deployed = ctx.runtime.document?.connections?.find((c) => c.id === id)?.type;

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { parseDocumentText, validate, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
 import { API_ROUTES, type DeployResponse, type FlowsResponse, type ImportResponse, type ValidateResponse } from '@plantwire/protocol';
 import { ApiHttpError } from '../api-error.js';
@@ -26,7 +26,7 @@ function storedForm(ctx: ServerContext, document: unknown): FlowDocument | undef
 
 /** `/api/flows`, `/api/flows/validate`, `/api/flows/export`, `/api/flows/import`. */
 export function flowsRoutes(ctx: ServerContext): Router {
-  const router = Router();
+  const router = ctx.http.express.Router();
   // One deploy at a time: the revision check and the deploy must not interleave.
   let deploying: Promise<unknown> = Promise.resolve();
 

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { API_ROUTES, type InjectResponse } from '@plantwire/protocol';
 import type { Runtime } from '@plantwire/runtime';
 import { ApiHttpError } from '../api-error.js';
@@ -14,7 +14,7 @@ type Triggerable = Runtime & { trigger?: (nodeId: string) => boolean };
  * node's button); `{payload, topic?, port?}` puts that message on the node's input.
  */
 export function nodesRoutes(ctx: ServerContext): Router {
-  const router = Router();
+  const router = ctx.http.express.Router();
   router.post(API_ROUTES.inject, requireAuth(ctx, 'editor'), (req, res) => {
     const id = String(req.params['id']);
     const node = ctx.runtime.document?.nodes.find((n) => n.id === id);

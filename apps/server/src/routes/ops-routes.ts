@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { requireAuth } from '../auth/require-auth.js';
 import { renderPrometheus } from '../render-prometheus.js';
 import type { ServerContext } from '../server-context.js';
@@ -8,7 +8,7 @@ import type { ServerContext } from '../server-context.js';
  * and `GET /metrics` (Prometheus text; needs a token when auth is on, unless `publicMetrics`).
  */
 export function opsRoutes(ctx: ServerContext): Router {
-  const router = Router();
+  const router = ctx.http.express.Router();
   router.get('/health', (_req, res) => {
     const status = ctx.state();
     res.set('Cache-Control', 'no-store');

@@ -1,4 +1,4 @@
-import type { LogEvent, RuntimeLogger } from '@plantwire/runtime';
+import { isoTime, type LogEvent, type RuntimeLogger } from '@plantwire/runtime';
 import { toJsonLine } from './to-json-line.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -23,6 +23,6 @@ export function createJsonLogger(write: (line: string) => void, minLevel: LogLev
   const at =
     (level: LogLevel) =>
     (message: string, fields: Record<string, unknown> = {}): void =>
-      log({ ...fields, time: now().toISOString(), level, message });
+      log({ ...fields, time: isoTime(now()), level, message });
   return { log, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -7,6 +7,7 @@ import { coreNodes } from '@plantwire/nodes-core';
 import { modbusConnections, modbusNodes } from '@plantwire/nodes-modbus';
 import { mqttConnections, mqttNodes } from '@plantwire/nodes-mqtt';
 import { opcuaConnections, opcuaNodes } from '@plantwire/nodes-opcua';
+import { isoTime } from '@plantwire/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { runCli } from './cli.js';
 import { EXIT } from './exit-codes.js';
@@ -22,7 +23,7 @@ console.log = console.info = console.debug = console.error.bind(console);
 // reported as a structured log line rather than a bare stack trace.
 const crash = (kind: string) => (err: unknown) => {
   const error = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`${toJsonLine({ time: new Date().toISOString(), level: 'error', message: `${kind}: ${error.message}`, stack: error.stack })}\n`);
+  process.stderr.write(`${toJsonLine({ time: isoTime(), level: 'error', message: `${kind}: ${error.message}`, stack: error.stack })}\n`);
   process.exit(EXIT.INVALID);
 };
 process.on('uncaughtException', crash('uncaught exception'));

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
-import { createRuntime, installSignalHandlers, type DebugEvent, type Runtime, type StopReport } from '@plantwire/runtime';
+import { createRuntime, installSignalHandlers, isoTime, type DebugEvent, type Runtime, type StopReport } from '@plantwire/runtime';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { JsonLogger } from './json-logger.js';
 import { formatIssue, loadFlow, placeIssues } from './load-flow.js';
@@ -35,7 +35,7 @@ export function debugLine(event: DebugEvent): string {
     node: event.nodeId,
     name: event.nodeName ?? null,
     msgId: event.msgId,
-    time: new Date(event.timestamp).toISOString(),
+    time: isoTime(event.timestamp),
     value: event.value,
   });
 }

@@ -1,3 +1,5 @@
+import { isoTime } from '@plantwire/runtime';
+
 /**
  * One line of JSON for any value: debug values and log fields can hold what JSON.stringify
  * rejects or mangles (bigint, circular references, errors, maps, typed arrays), and a debug line
@@ -15,7 +17,7 @@ export function toJsonSafe(value: unknown, ancestors: unknown[] = []): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (ancestors.includes(value)) return '[Circular]';
   const inner = [...ancestors, value];
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : isoTime(value);
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return { name: value.name, message: value.message, ...(code === undefined ? {} : { code: toJsonSafe(code, inner) }) };

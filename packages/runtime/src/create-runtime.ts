@@ -27,6 +27,7 @@ import { diffDeploy, type DeployDiff } from './deploy-diff.js';
 import { routeError, type ErrorOrigin, type ErrorRouterHost } from './error-router.js';
 import { EventHub } from './event-hub.js';
 import { NO_OUTPUTS, NodeInstance, type NodeHost, type Target } from './node-instance.js';
+import { isoTime } from './iso-time.js';
 import { Scheduler } from './scheduler.js';
 import { triggerNode } from './trigger-node.js';
 import { buildWatchLists, UNWATCHED } from './watch-index.js';
@@ -616,7 +617,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       ...fields,
       level,
       message,
-      time: new Date().toISOString(),
+      time: isoTime(),
       ...(nodeId === undefined ? {} : { nodeId }),
       ...(node ? { nodeType: node.def.type, ...(node.tab === undefined ? {} : { tab: node.tab }) } : {}),
     };
@@ -634,7 +635,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   private listenerFailed(err: unknown, where: string): void {
     if (where === 'logger') return;
     try {
-      this.logger?.log({ level: 'error', message: `a runtime '${where}' listener threw: ${err instanceof Error ? err.message : String(err)}`, time: new Date().toISOString() });
+      this.logger?.log({ level: 'error', message: `a runtime '${where}' listener threw: ${err instanceof Error ? err.message : String(err)}`, time: isoTime() });
     } catch {
       // The logger itself is broken; there is nowhere left to report to, and the runtime must go on.
     }

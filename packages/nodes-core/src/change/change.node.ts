@@ -1,4 +1,4 @@
-import { defineNode, NodeError, type Message } from '@plantwire/node-sdk';
+import { defineNode, jsonValue, NodeError, type Message } from '@plantwire/node-sdk';
 import { z } from 'zod';
 import { compileExpression, expressionSchema, type CompiledExpression, type ExpressionScope } from '../shared/expression.js';
 import { frozenCopy } from '../shared/deep-freeze.js';
@@ -17,7 +17,7 @@ const setRule = z
   .strictObject({
     op: z.literal('set'),
     path: path(),
-    value: z.json().optional().meta({ title: 'Value', description: 'A fixed JSON value to set.', examples: [0, 'on', { unit: 'degC' }] }),
+    value: jsonValue().optional().meta({ title: 'Value', description: 'A fixed JSON value to set.', examples: [0, 'on', { unit: 'degC' }] }),
     from: msgPathSchema({
       title: 'From property',
       description: 'Copy the value of another message property (`undefined` when it is missing).',

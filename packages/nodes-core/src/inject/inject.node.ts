@@ -1,4 +1,4 @@
-import { defineNode, NodeError, type MessageInit, type NodeContext } from '@plantwire/node-sdk';
+import { defineNode, jsonValue, NodeError, type MessageInit, type NodeContext } from '@plantwire/node-sdk';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { frozenCopy } from '../shared/deep-freeze.js';
@@ -25,7 +25,7 @@ const payloadSchema = z
     }),
     z.strictObject({
       type: z.literal('json'),
-      value: z.json().meta({ title: 'JSON value', description: 'Any JSON value: object, array, number, text, boolean or null.', examples: [{ setpoint: 21.5 }] }),
+      value: jsonValue().meta({ title: 'JSON value', description: 'Any JSON value: object, array, number, text, boolean or null.', examples: [{ setpoint: 21.5 }] }),
     }),
     z.strictObject({ type: z.literal('timestamp') }).meta({ description: 'Milliseconds since 1970-01-01 UTC at the time of sending.' }),
     z.strictObject({ type: z.literal('date') }).meta({ description: 'The time of sending as an ISO-8601 text, e.g. "2024-05-01T12:00:00.000Z".' }),
@@ -72,7 +72,7 @@ const configSchema = z
     properties: z
       .record(
         z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, 'a property name is letters, digits, "_" or "$", not starting with a digit'),
-        z.json(),
+        jsonValue(),
       )
       .default({})
       .superRefine((props, ctx) => {

@@ -1,4 +1,4 @@
-import { defineNode } from '@plantwire/node-sdk';
+import { defineNode, jsonValue } from '@plantwire/node-sdk';
 import { z } from 'zod';
 import { getPath, parsePath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
@@ -24,8 +24,8 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const ordered = z.union([z.number(), z.string()]);
 
 const ruleSchema = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('eq'), value: z.json().meta({ title: 'Value', description: 'Equal to this JSON value ("5" and 5 count as equal).', examples: [5, 'on'] }), port }).meta({ title: '==' }),
-  z.strictObject({ op: z.literal('neq'), value: z.json().meta({ title: 'Value', description: 'Not equal to this JSON value.', examples: [0] }), port }).meta({ title: '!=' }),
+  z.strictObject({ op: z.literal('eq'), value: jsonValue().meta({ title: 'Value', description: 'Equal to this JSON value ("5" and 5 count as equal).', examples: [5, 'on'] }), port }).meta({ title: '==' }),
+  z.strictObject({ op: z.literal('neq'), value: jsonValue().meta({ title: 'Value', description: 'Not equal to this JSON value.', examples: [0] }), port }).meta({ title: '!=' }),
   z.strictObject({ op: z.literal('lt'), value: ordered.meta({ title: 'Value', description: 'Less than this number (or text, compared as text).', examples: [10] }), port }).meta({ title: '<' }),
   z.strictObject({ op: z.literal('lte'), value: ordered.meta({ title: 'Value', description: 'Less than or equal to this.', examples: [10] }), port }).meta({ title: '<=' }),
   z.strictObject({ op: z.literal('gt'), value: ordered.meta({ title: 'Value', description: 'Greater than this.', examples: [80] }), port }).meta({ title: '>' }),

@@ -19,8 +19,8 @@ export const DEFAULT_DATA_DIR = '.plantwire';
 export const ADMIN_PASSWORD_HASH_ENV = 'PLANTWIRE_ADMIN_PASSWORD_HASH';
 
 /**
- * The built editor: apps/editor/dist, beside apps/cli. This file sits at different depths below
- * apps/cli as source (src/) and bundled (dist/chunks/), so the apps/cli folder is looked up.
+ * The built editor: apps/editor/dist, beside apps/cli. This file may sit at different depths below
+ * apps/cli as source (src/) or bundled (dist/, or a chunk folder below it), so the apps/cli folder is looked up.
  */
 export const EDITOR_DIR = editorDirFrom(fileURLToPath(import.meta.url));
 

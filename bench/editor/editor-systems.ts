@@ -50,7 +50,7 @@ async function stopAndRemove(child: ChildProcess, dir: string): Promise<void> {
  * `plantwire start FILE --no-sim` from the CLI bundle: FILE becomes the first (deployed) flow of a
  * fresh data dir. Its stdout carries one JSON line per debug message (10,000 lines/s in the flood),
  * which the bench must not spend a core reading: stdout goes nowhere, the port is chosen here, and
- * ready is the editor's page answering on it (polled every 100 ms, bounded).
+ * ready is the server's "server listening" log line on stderr (structured logs only, low volume).
  */
 export async function startPlantwire(scratch: string, document: unknown, timeoutMs = 60_000): Promise<RunningServer> {
   if (!existsSync(PLANTWIRE_CLI)) throw new Error(`${PLANTWIRE_CLI} does not exist: build it with "node apps/cli/build.mjs"`);
@@ -59,20 +59,12 @@ export async function startPlantwire(scratch: string, document: unknown, timeout
   const flowFile = join(dir, 'bench.flow.json');
   writeFileSync(flowFile, `${JSON.stringify(document)}\n`);
   const port = await freePort();
-  const args = [PLANTWIRE_CLI, 'start', flowFile, '--no-sim', '--host', '127.0.0.1', '--port', String(port), '--data-dir', join(dir, 'data'), '--log-level', 'warn'];
+  const args = [PLANTWIRE_CLI, 'start', flowFile, '--no-sim', '--host', '127.0.0.1', '--port', String(port), '--data-dir', join(dir, 'data'), '--log-level', 'info'];
   const child = track(spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', PLANTWIRE_ADMIN_PASSWORD_HASH: '' }, stdio: ['ignore', 'ignore', 'pipe'] }));
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
   const url = `http://127.0.0.1:${port}/`;
   try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`plantwire start exited (${child.signalCode ?? `code ${child.exitCode}`}) before serving ${url}\n${stderr.trim()}`);
-      const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`plantwire start: ${url} did not answer within ${timeoutMs} ms\n${stderr.trim()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The server's own "listening" log line (stderr, a handful of lines at info level).
+    await waitForLine(child, /"message":"server listening"/, timeoutMs, 'plantwire start', { fail: { pattern: /EADDRINUSE/, message: 'port taken' } });
     return { system: 'plantwire', url, pid: child.pid!, stop: () => stopAndRemove(child, dir) };
   } catch (err) {
     await stopAndRemove(child, dir);

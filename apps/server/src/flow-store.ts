@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalStringify, parseDocumentText, type FlowDocument } from '@plantwire/flow';
+import { writeFileAtomically } from '@plantwire/runtime';
 
 /** The stored document with its revision. */
 export interface StoredFlow {
@@ -73,7 +74,13 @@ export async function createFlowStore(options: { dataDir?: string | undefined; i
     },
     async save(doc) {
       const next = make(doc);
-      if (file !== undefined) await writeAtomically(file, next.text);
+      if (file !== undefined) {
+        try {
+          await writeFileAtomically(file, next.text, { mode: 0o600 });
+        } catch (err) {
+          throw new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
+        }
+      }
       current = next;
       persisted = file !== undefined;
       return next;
@@ -81,20 +88,3 @@ export async function createFlowStore(options: { dataDir?: string | undefined; i
   };
 }
 
-/** Write a temp file in the same directory, fsync it, rename it over the target: readers see the old or the new file, never half of one. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
-  }
-}

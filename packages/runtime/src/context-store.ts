@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContextStore } from '@plantwire/node-sdk';
+import { writeFileAtomically } from './write-file-atomically.js';
 
 /** Options of {@link createContextStores}. */
 export interface ContextStoresOptions {
@@ -136,10 +137,8 @@ export function createContextStores(options: ContextStoresOptions = {}): Context
       }
       for (const scope of batch) {
         const file = fileOf(scope.name)!;
-        const tmp = `${file}.${process.pid}.tmp`;
         try {
-          await writeFile(tmp, JSON.stringify(Object.fromEntries(scope.data)), 'utf8');
-          await rename(tmp, file);
+          await writeFileAtomically(file, JSON.stringify(Object.fromEntries(scope.data)));
         } catch (err) {
           report(new Error(`writing context file ${file} failed: ${(err as Error).message}`, { cause: err }), scope.name);
         }

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnyConnectionType } from '@plantwire/node-sdk';
+import { writeFileAtomically } from './write-file-atomically.js';
 
 /** The environment variable a credential key is derived from (with scrypt); else a key file is used. */
 export const CREDENTIAL_SECRET_ENV = 'PLANTWIRE_CREDENTIAL_SECRET';
@@ -221,11 +222,9 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
     const entries: Record<string, Sealed> = {};
     for (const [id, values] of [...state.entries].sort(([a], [b]) => a.localeCompare(b))) entries[id] = seal(key, JSON.stringify(values), entryAad(id));
     const file: CredentialsFile = { format: 'plantwire-credentials', version: 1, cipher: 'aes-256-gcm', key: state.keyInfo!, check: seal(key, CHECK_TEXT, CHECK_AAD), entries };
-    const tmp = `${filePath}.${process.pid}.tmp`;
     try {
       await mkdir(dataDir!, { recursive: true });
-      await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-      await rename(tmp, filePath);
+      await writeFileAtomically(filePath, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
     } catch (err) {
       throw new CredentialsError('CREDENTIALS_WRITE_FAILED', `writing ${filePath} failed: ${(err as Error).message}`, { cause: err });
     }

@@ -5,3 +5,4 @@ export { installSignalHandlers, type SignalHandlerOptions, type SignalSource } f
 export { MAX_ERROR_HOPS, type RoutedError } from './error-router.js';
 export { CredentialsError, CREDENTIAL_SECRET_ENV, type CredentialsErrorCode } from './credential-store.js';
 export { BrowseError, type BrowseErrorCode } from './browse-connection.js';
+export { writeFileAtomically } from './write-file-atomically.js';

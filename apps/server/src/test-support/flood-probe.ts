@@ -17,6 +17,7 @@ if (!gc) throw new Error('flood-probe needs node --expose-gc');
 const dataDir = mkdtempSync(join(tmpdir(), 'plantwire-flood-'));
 const server = await createPlantwireServer({ nodeTypes: coreNodes, port: 0, env: {}, dataDir, initialDocument: SMALL_FLOW });
 let emitted = 0;
+let accepted = 0;
 server.runtime.on('debug', () => emitted++);
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
@@ -27,7 +28,7 @@ const flood = async (durationMs: number) => {
   let peak = 0;
   while (performance.now() - start < durationMs) {
     const due = Math.floor(((performance.now() - start) / 1000) * rate);
-    for (; sent < due; sent++) server.runtime.inject('print', { payload: { n: sent, reading: 20 + (sent % 100) / 10, text: 'x'.repeat(200) } });
+    for (; sent < due; sent++) if (server.runtime.inject('print', { payload: { n: sent, reading: 20 + (sent % 100) / 10, text: 'x'.repeat(200) } })) accepted++;
     peak = Math.max(peak, process.memoryUsage().heapUsed);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -38,8 +39,10 @@ await flood(1000); // warm-up: JIT, socket buffers, maps reach their steady size
 gc();
 const before = process.memoryUsage().heapUsed;
 const peak = await flood(seconds * 1000);
-// Let queues empty before measuring what stays.
-await new Promise((resolve) => setTimeout(resolve, 500));
+// Measure what stays once the queues are empty: every accepted message has reached the debug node
+// (bounded: a stuck queue ends the probe with what it has).
+const drainedBy = performance.now() + 10_000;
+while (emitted < accepted && performance.now() < drainedBy) await new Promise((resolve) => setImmediate(resolve));
 gc();
 const after = process.memoryUsage().heapUsed;
 process.stdout.write(`${JSON.stringify({ emitted, heapGrowthMb: (after - before) / 2 ** 20, peakGrowthMb: (peak - before) / 2 ** 20 })}\n`);

@@ -14,6 +14,7 @@ import { ensureNodeRed, NODE_RED_VERSION, scratchDir, type NodeRedInstall } from
 import { freePort, writeNodeRedSettings } from './node-red-settings.js';
 import { keepProtocolsBlock } from './protocols/results-block.js';
 import { keepEditorBlock } from './editor/results-block.js';
+import { keepStoreForwardBlock } from './store-forward/results-block.js';
 import { loadNow, machineInfo, median, renderResults, renderTable, type Row } from './report.js';
 import { scenarios, type DeployScenario, type Scenario, type StartupScenario, type ThroughputScenario } from './scenarios/scenarios.js';
 import { toNodeRedFlows } from './scenarios/to-node-red.js';
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
       // The protocol benchmarks' block (pnpm bench:protocols --write) is carried over unchanged.
       const resultsFile = join(benchDir, 'RESULTS.md');
       const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : undefined;
-      writeFileSync(resultsFile, keepEditorBlock(previous, keepProtocolsBlock(previous, renderResults(machine, settingsLine, rows, collector.problems))));
+      writeFileSync(resultsFile, keepStoreForwardBlock(previous, keepEditorBlock(previous, keepProtocolsBlock(previous, renderResults(machine, settingsLine, rows, collector.problems)))));
       log(`wrote ${join(benchDir, 'RESULTS.md')}`);
     }
   } finally {

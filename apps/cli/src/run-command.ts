@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { AnyConnectionType, AnyNodeType } from '@plantwire/node-sdk';
 import { createRuntime, installSignalHandlers, isoTime, type DebugEvent, type Runtime, type StopReport } from '@plantwire/runtime';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { auditToFile } from './audit-file.js';
 import type { JsonLogger } from './json-logger.js';
 import { formatIssue, loadFlow, placeIssues } from './load-flow.js';
 import type { MetricsServer } from './metrics-server.js';
@@ -75,6 +76,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   });
   runtime.on('debug', (event) => options.out(debugLine(event)));
   runtime.on('status', (event) => logger.debug('node status', { nodeId: event.nodeId, status: event.status }));
+  auditToFile(runtime, { dataDir, flowText: flow.text, logger });
 
   // The metrics port is claimed before deploy: when it is taken, nothing has touched a device yet.
   let metrics: MetricsServer | undefined;
@@ -120,9 +122,13 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
     installSignalHandlers(runtime, {
       ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
       onStopped(report: StopReport, signal: NodeJS.Signals) {
-        const fields = { signal, drained: report.drained, queued: queuedAtSignal, remaining: report.remaining, durationMs: Math.round(report.durationMs) };
-        if (report.drained) logger.info(`stopped: drained all ${queuedAtSignal} queued message(s)`, fields);
-        else logger.warn(`stopped: ${report.remaining} of ${queuedAtSignal} queued message(s) were not handled within the drain bound and were dropped`, fields);
+        // The whole report in one JSON line: what stopped, what drained, what was left and where.
+        const fields = { signal, queued: queuedAtSignal, ...report, durationMs: Math.round(report.durationMs) };
+        if (report.drained) logger.info(`stopped: drained all ${report.inFlight} in-flight message(s) from ${report.sourcesStopped.length} stopped source(s)`, fields);
+        else {
+          const where = Object.keys(report.remainingByNode).join(', ');
+          logger.warn(`stopped: ${report.remaining} of ${report.inFlight} in-flight message(s) were not handled within the ${report.drainTimeoutMs} ms drain bound and were dropped${where ? ` (in ${where})` : ''}`, fields);
+        }
         clearInterval(keepAlive);
         void (metrics?.close() ?? Promise.resolve()).then(() => done(EXIT.OK));
       },

@@ -4,6 +4,7 @@ import type { ApiError } from '@plantwire/protocol';
 import { ApiHttpError } from './api-error.js';
 import { editorStatic } from './http/editor-static.js';
 import { isAllowedHost } from './http/is-allowed-host.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { connectionsRoutes } from './routes/connections-routes.js';
 import { credentialsRoutes } from './routes/credentials-routes.js';
@@ -59,6 +60,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
   app.use(connectionsRoutes(ctx));
   app.use(credentialsRoutes(ctx));
   app.use(opsRoutes(ctx));
+  app.use(auditRoutes(ctx));
   app.use('/api', (req: Request, _res: Response, next: NextFunction) => {
     next(new ApiHttpError('NOT_FOUND', `no API route ${req.method} ${req.originalUrl.split('?')[0]} (docs/api.md lists them)`));
   });

@@ -3,27 +3,11 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { API_ROUTES, apiPath } from '@plantwire/protocol';
 import { hashPassword } from './auth/password-hash.js';
 import { createPlantwireServer, ServerConfigError } from './create-plantwire-server.js';
+import { METHODS, OPEN } from './test-support/route-methods.js';
 import { api, startTestServer, type TestServer } from './test-support/start-test-server.js';
 import { coreNodes } from '@plantwire/nodes-core';
 
 const PASSWORD = 'a test password, not a secret';
-/** Every route with each method it answers (from the contract), with example params. */
-const METHODS: Readonly<Record<keyof typeof API_ROUTES, readonly string[]>> = {
-  flows: ['GET', 'PUT'],
-  validate: ['POST'],
-  exportFlows: ['GET'],
-  importFlows: ['POST'],
-  nodeTypes: ['GET'],
-  inject: ['POST'],
-  testConnection: ['POST'],
-  browse: ['GET'],
-  credentials: ['GET', 'PUT'],
-  auth: ['GET'],
-  login: ['POST'],
-  logout: ['POST'],
-};
-/** Routes that answer without a token, by design. */
-const OPEN = new Set(['GET /api/auth', 'POST /api/auth/login']);
 
 let server: TestServer;
 let editorToken: string;

@@ -5,6 +5,8 @@ import { validate } from '@plantwire/flow';
 import { createRegistry } from '@plantwire/node-sdk';
 import { createRuntime, type Runtime } from '@plantwire/runtime';
 import { createApp } from './app.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { recordDeviceAudits } from './audit/record-device-audits.js';
 import { createLoginRateLimiter } from './auth/login-rate-limiter.js';
 import { parsePasswordHash } from './auth/password-hash.js';
 import { createSessionStore } from './auth/session-store.js';
@@ -74,6 +76,7 @@ export async function createPlantwireServer(options: PlantwireServerOptions): Pr
   });
 
   const registry = createRegistry(options.nodeTypes, connectionTypes);
+  const audit = createAuditLog({ dataDir, onError: (err) => logger.error('the audit log could not be written', { error: err.message }) });
   let state: 'ok' | 'stopping' = 'ok';
   let live: ReturnType<typeof createLiveChannel> | undefined;
   const ctx: ServerContext = {
@@ -88,11 +91,16 @@ export async function createPlantwireServer(options: PlantwireServerOptions): Pr
     sessions: createSessionStore(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }),
     loginLimiter: createLoginRateLimiter(),
     publicMetrics: options.publicMetrics ?? false,
+    privilegedDeployRole: auth === undefined || options.privilegedDeployRole === false ? undefined : (options.privilegedDeployRole ?? 'admin'),
+    audit,
+    // The flow loaded at start was deployed by someone in an earlier run; this run names it "system".
+    running: { user: 'system', revision: undefined },
     startedAt: Date.now(),
     state: () => state,
     broadcastDeployed: (event) => live?.broadcastDeployed(event),
   };
 
+  const stopAuditing = recordDeviceAudits(ctx);
   // The stored flow runs at once; an invalid one is logged and kept, so the editor can load and fix it.
   const initial = await runtime.deploy(withDocumentEnv(store.current().document, options.documentEnv));
   if (initial.ok) {
@@ -123,6 +131,8 @@ export async function createPlantwireServer(options: PlantwireServerOptions): Pr
   } catch (err) {
     await live.close();
     await runtime.stop({ drainTimeoutMs: 0 });
+    stopAuditing();
+    await audit.close();
     throw err;
   }
   const { port } = httpServer.address() as AddressInfo;
@@ -144,6 +154,8 @@ export async function createPlantwireServer(options: PlantwireServerOptions): Pr
           httpServer.close(() => done());
           httpServer.closeAllConnections();
         });
+        stopAuditing();
+        await audit.close();
       })();
       return closing;
     },

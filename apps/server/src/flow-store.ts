@@ -27,7 +27,7 @@ export function revisionOf(text: string): string {
 }
 
 /** Canonical text of a validated document; anything else (a broken flows.json) as plain JSON. */
-function textOf(document: unknown): string {
+export function textOf(document: unknown): string {
   try {
     return `${canonicalStringify(document as FlowDocument)}`;
   } catch {

@@ -1,4 +1,4 @@
-import type { NodeCounters } from '@plantwire/runtime';
+import type { BufferCounters, NodeCounters } from '@plantwire/runtime';
 
 // Shared by the server's GET /metrics and the CLI's metrics server (`plantwire run --metrics-port`).
 
@@ -18,6 +18,21 @@ const NODE_METRICS: readonly MetricDef[] = [
   { name: 'plantwire_node_queue_depth', type: 'gauge', help: 'Messages waiting in the node\'s input queue (and, for a source, its outbox).', value: (c) => c.queueDepth },
   { name: 'plantwire_node_queue_capacity', type: 'gauge', help: 'Capacity of the node\'s input queue.', value: (c) => c.queueCapacity },
   { name: 'plantwire_node_processing_seconds_total', type: 'counter', help: 'Time the node spent handling messages, in seconds.', value: (c) => c.processingTimeMs / 1000 },
+];
+
+/** Store-and-forward series, only for nodes that buffer (docs/store-and-forward.md): extra labels and value per sample. */
+const BUFFER_METRICS: ReadonlyArray<Omit<MetricDef, 'value'> & { readonly samples: (b: BufferCounters) => ReadonlyArray<readonly [string, number]> }> = [
+  { name: 'plantwire_node_buffer_messages', type: 'gauge', help: 'Messages in the node\'s store-and-forward buffer (those being replayed included).', samples: (b) => [['', b.queued]] },
+  { name: 'plantwire_node_buffer_bytes', type: 'gauge', help: 'Bytes the node\'s store-and-forward buffer holds.', samples: (b) => [['', b.bytes]] },
+  { name: 'plantwire_node_buffer_capacity_bytes', type: 'gauge', help: 'Budget of the node\'s store-and-forward buffer, in bytes.', samples: (b) => [['', b.capacityBytes]] },
+  { name: 'plantwire_node_buffer_oldest_age_seconds', type: 'gauge', help: 'Age of the oldest buffered message (0 when empty).', samples: (b) => [['', b.oldestAgeSeconds]] },
+  {
+    name: 'plantwire_node_buffer_dropped_total',
+    type: 'counter',
+    help: 'Buffered messages dropped: overflow (budget), expired (age limit), failed (refused at replay).',
+    samples: (b) => (['overflow', 'expired', 'failed'] as const).map((reason) => [`,reason="${reason}"`, b.dropped[reason]] as const),
+  },
+  { name: 'plantwire_node_buffer_replayed_total', type: 'counter', help: 'Buffered messages delivered after the connection returned.', samples: (b) => [['', b.replayed]] },
 ];
 
 /** A label value escaped as the Prometheus text format requires (backslash, quote, newline). */
@@ -47,6 +62,14 @@ export function renderPrometheus(metrics: Readonly<Record<string, NodeCounters>>
     for (const id of ids) {
       const labels = `node="${labelValue(id)}",type="${labelValue(typeOf(id) ?? 'unknown')}"`;
       lines.push(`${def.name}{${labels}} ${sample(def.value(metrics[id]!))}`);
+    }
+  }
+  const buffered = ids.filter((id) => metrics[id]!.buffer !== undefined);
+  for (const def of buffered.length === 0 ? [] : BUFFER_METRICS) {
+    lines.push(`# HELP ${def.name} ${def.help}`, `# TYPE ${def.name} ${def.type}`);
+    for (const id of buffered) {
+      const labels = `node="${labelValue(id)}",type="${labelValue(typeOf(id) ?? 'unknown')}"`;
+      for (const [extra, value] of def.samples(metrics[id]!.buffer!)) lines.push(`${def.name}{${labels}${extra}} ${sample(value)}`);
     }
   }
   return `${lines.join('\n')}\n`;

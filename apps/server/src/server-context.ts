@@ -2,6 +2,7 @@ import type { ValidationIssue } from '@plantwire/flow';
 import type { NodeRegistry } from '@plantwire/node-sdk';
 import type { FlowsDeployedEvent, Role } from '@plantwire/protocol';
 import type { Runtime } from '@plantwire/runtime';
+import type { AuditLog } from './audit/audit-log.js';
 import type { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import type { SessionStore } from './auth/session-store.js';
 import type { FlowStore } from './flow-store.js';
@@ -23,6 +24,15 @@ export interface ServerContext {
   readonly sessions: SessionStore;
   readonly loginLimiter: LoginRateLimiter;
   readonly publicMetrics: boolean;
+  /** The least role for a deploy that adds or changes a device-writing node; undefined: no such rule (auth off, or turned off). */
+  readonly privilegedDeployRole: Role | undefined;
+  /** `<dataDir>/audit.log` (memory only without a data dir). */
+  readonly audit: AuditLog;
+  /**
+   * Who deployed what runs now, for device entries of the audit log. Set just before the runtime
+   * deploys, so writes made by nodes that start during the deploy name the new deploy.
+   */
+  readonly running: { user: string; revision: string | undefined };
   readonly startedAt: number;
   state(): 'ok' | 'stopping';
   /** Tell every editor a deploy happened (socket `flows:deployed`). */

@@ -45,6 +45,12 @@ export interface PlantwireServerOptions {
   readonly publicMetrics?: boolean;
   /** Debug messages forwarded per client per second (token bucket, burst of the same size). Default 100. */
   readonly debugRatePerClient?: number;
+  /**
+   * The least role that may deploy a flow adding or changing a node that writes to devices (a type
+   * with `privileged`, e.g. modbus-write, opcua-write). Default with auth on: `admin`; `false`
+   * turns the rule off (editors deploy anything). Ignored with auth off (docs/security.md#elevation).
+   */
+  readonly privilegedDeployRole?: Role | false;
   /** Runtime tuning (drain bound on close etc.). */
   readonly runtime?: { readonly drainTimeoutMs?: number; readonly connectTimeoutMs?: number };
 }

@@ -12,6 +12,7 @@ export * from './parse-document-text.js';
 export * from './locate.js';
 export * from './text-position.js';
 export * from './json-path.js';
+export * from './nesting-depth.js';
 export * from './describe-value.js';
 export * from './schema-issues.js';
 export * from './parse-flow-document.js';

@@ -20,6 +20,7 @@ import { cycleGroups } from './cycle-groups.js';
 import type { NodeTypeInfo, ValidationIssue } from './issues.js';
 import { formatJsonPath, type JsonPathSegment } from './json-path.js';
 import { migrateDocument } from './migrate-document.js';
+import { MAX_NESTING_DEPTH, tooDeepAt } from './nesting-depth.js';
 import { safeParseFlowDocument } from './parse-flow-document.js';
 import { schemaIssues } from './schema-issues.js';
 import { substituteEnv } from './substitute-env.js';
@@ -98,6 +99,20 @@ export function validate(input: unknown, options: ValidateOptions = {}): Validat
   }
 }
 
+/** SCHEMA_INVALID for a value nested past {@link MAX_NESTING_DEPTH}, with the entry's id when it is inside one. */
+function tooDeepIssue(raw: Record<string, unknown>, path: JsonPathSegment[]): ValidationIssue {
+  const [list, index] = path;
+  const entry = (list === 'nodes' || list === 'connections') && typeof index === 'number' ? (raw[list] as unknown[] | undefined)?.[index] : undefined;
+  const id = entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined;
+  return {
+    severity: 'error',
+    code: 'SCHEMA_INVALID',
+    path: formatJsonPath(path),
+    message: `this value is nested more than ${MAX_NESTING_DEPTH} levels deep; a flow document may nest at most ${MAX_NESTING_DEPTH} levels (nothing else was checked)`,
+    ...(typeof id === 'string' ? { nodeId: id } : {}),
+  };
+}
+
 /** The parts of a document the checks work on; entries that failed the schema are `undefined`, keeping indexes (and so paths) intact. */
 interface View {
   readonly nodes: ReadonlyArray<NodeEntry | undefined>;
@@ -150,6 +165,9 @@ class Validation {
     const migrated = migrateDocument(input);
     if (!migrated.ok) return { ok: false, issues: migrated.issues };
     const raw = migrated.value;
+    // Before any recursive check: past this depth they would overflow the stack, unaddressed.
+    const deep = tooDeepAt(raw);
+    if (deep) return { ok: false, issues: [tooDeepIssue(raw, deep)] };
 
     // The schema's answer, fast for large well-formed documents (see parse-flow-document.ts).
     const parsed = safeParseFlowDocument(raw);

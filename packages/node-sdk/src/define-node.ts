@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ConnectionHandle } from './define-connection.js';
 import type { Message, MessageInit } from './message.js';
+import type { StoreAndForwardSettings } from './store-and-forward.js';
 
 import type { NodeCategory, NodeStatus, PortMap } from '@plantwire/protocol';
 
@@ -54,8 +55,23 @@ export interface NodeContext<Config> {
    * a timer, a device callback. Returns false when pressure from downstream has reached this node
    * and the message was refused or dropped under the node's overflow policy; a source should pause
    * (stop reading, skip ticks) until `onDrain` fires.
+   *
+   * With `onSettled`, the message is tracked: the runtime calls `onSettled(outcome)` exactly once,
+   * never synchronously inside `emit`, when the message and everything derived from it (every
+   * branch of a fan-out, every message a node returns or `ctx.send`s while handling it) has
+   * finished: each `onInput` resolved ('delivered'; a message filtered out or sent to an unwired
+   * port counts as delivered), threw ('failed'; the error is routed as usual), or was dropped
+   * ('dropped': a removed or failed node, a drain bound at stop, a displaced outbox entry). The
+   * worst branch wins: dropped over failed over delivered. When `emit` returns false the message
+   * was not taken and `onSettled` is never called: the caller keeps it. Under `drop-oldest` and
+   * `keep-latest-per-topic` a tracked emit returns true whenever it took the message (the one it
+   * displaced settles as 'dropped'). A node that keeps a message and emits later from a timer
+   * (delay, join, batch) settles it when its `onInput` finishes. See docs/delivery-guarantees.md.
+   *
+   * @example
+   * if (!ctx.emit(msg, undefined, (outcome) => ackUpstream(id, outcome))) holdUpstream();
    */
-  emit(msg: MessageInit, port?: string): boolean;
+  emit(msg: MessageInit, port?: string, onSettled?: (outcome: DeliveryOutcome) => void): boolean;
   /** Send from inside `onInput` to a named port, besides what `onInput` returns to the first output. */
   send(msg: MessageInit, port?: string): void;
   /** Called once when the pressure has gone and `emit` would accept again. */
@@ -87,7 +103,31 @@ export interface NodeContext<Config> {
    * broker.onConnected((client) => client.subscribe(ctx.config.topic)); // again after every reconnect
    */
   connection<Client = unknown>(id: string): ConnectionHandle<Client>;
+  /**
+   * Record an action on a device in the audit log (`<dataDir>/audit.log` of the server or
+   * `plantwire run`): call it after every write a node makes, and after a failed attempt with
+   * `error`. Never pass a secret: the entry is stored as written.
+   *
+   * @example
+   * ctx.audit({ action: 'write', target: { connection: 'plc', unitId: 1, area: 'holding', address: 100 }, value: 72.5 });
+   */
+  audit(entry: AuditReport): void;
 }
+
+/** What a node reports with `ctx.audit`: who and when are added by the runtime and the server. */
+export interface AuditReport {
+  /** What was done, e.g. `write`. */
+  readonly action: string;
+  /** What it was done to: the connection and the address in the device (unit, register; OPC UA node id). */
+  readonly target: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** The value written (as sent to the device, before encoding). */
+  readonly value: unknown;
+  /** Why the attempt failed; absent after a success. */
+  readonly error?: string | undefined;
+}
+
+/** How a tracked message ended (see `NodeContext.emit`): the worst of its branches. */
+export type DeliveryOutcome = 'delivered' | 'failed' | 'dropped';
 
 /** What `onInput` returns: a message (or several) for the first output port, or nothing. */
 export type NodeResult = MessageInit | readonly MessageInit[] | null | undefined | void;
@@ -161,6 +201,19 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType, State = un
    * node also go to these nodes' ports. Checked by validation like ordinary wires.
    */
   virtualWires?(config: z.output<Schema>): ReadonlyArray<{ readonly port: string; readonly to: { readonly node: string; readonly port: string } }>;
+  /**
+   * For sinks: buffer messages on disk while the node's connections are down and replay them when
+   * they return (docs/store-and-forward.md). Return the node's parsed `storeAndForwardConfig()`
+   * field, or undefined for none; the runtime wraps the type and does the rest.
+   */
+  storeAndForward?(config: z.output<Schema>): StoreAndForwardSettings | undefined;
+  /**
+   * Why deploying a node of this config needs the elevated role (it writes to a device), e.g.
+   * "writes to Modbus device plc: holding 100–103"; undefined when this config does not. Types that
+   * have it are `privileged` in their manifest; the server refuses a deploy that adds or changes
+   * such a node unless the user may (docs/security.md#elevation).
+   */
+  privileged?(config: z.output<Schema>): string | undefined;
 }
 
 /** A defined node type: the declaration, frozen, plus what derives from it. */

@@ -6,4 +6,5 @@ export { jsonValue, type ZodJsonValue } from './json-value.js';
 export * from './manifest.js';
 export * from './message.js';
 export * from './registry.js';
+export * from './store-and-forward.js';
 export { findMeta, schemaMentions, type ConfigPath, type MetaHit } from './schema-walk.js';

@@ -22,6 +22,7 @@ export function toManifest(nodeType: AnyNodeType): NodeManifest {
     secrets: findSecrets(configSchema, ''),
     connections: findConnectionRefs(configSchema),
     ...(typeof nodeType.onTrigger === 'function' ? { triggerable: true } : {}),
+    ...(typeof nodeType.privileged === 'function' ? { privileged: true } : {}),
   };
 }
 

@@ -31,6 +31,11 @@ export interface NodeManifest {
   readonly connections: ReadonlyArray<{ readonly pointer: string; readonly type: string }>;
   /** True when the node can be fired on demand (the editor's "inject now" button on an inject node; `runtime.trigger`). */
   readonly triggerable?: boolean | undefined;
+  /**
+   * True when nodes of this type can write to devices: deploying one that is new or changed may
+   * need the elevated role (the server's 403 names the node and why). The editor shows a lock.
+   */
+  readonly privileged?: boolean | undefined;
 }
 
 /**

@@ -174,6 +174,53 @@ export interface LoginResponse {
   readonly expiresAt: string;
 }
 
+/** A deploy in the audit log (`<dataDir>/audit.log`, one JSON object a line). Never holds a secret. */
+export interface DeployAuditEntry {
+  readonly kind: 'deploy';
+  /** ISO 8601. */
+  readonly time: string;
+  /** The user name; "anonymous" with auth off. */
+  readonly user: string;
+  readonly role?: Role | undefined;
+  readonly revisionBefore: string;
+  /** The revision deployed; absent when the deploy was refused. */
+  readonly revisionAfter?: string | undefined;
+  readonly started: number;
+  readonly stopped: number;
+  readonly restarted: number;
+  /** Ids of the privileged (device-writing) nodes the deploy added or changed. */
+  readonly privilegedNodes: readonly string[];
+  /** `ok`, or the error code that stopped it (FORBIDDEN, FLOW_INVALID, REVISION_CONFLICT, INTERNAL). */
+  readonly result: 'ok' | ApiErrorCode;
+  readonly message?: string | undefined;
+}
+
+/** An action on a device (a node's `ctx.audit`, e.g. a Modbus or OPC UA write) in the audit log. */
+export interface DeviceAuditEntry {
+  readonly kind: 'device';
+  readonly time: string;
+  /** The user whose deploy runs the node ("system" for the flow loaded at start, "cli" for `plantwire run`). */
+  readonly user: string;
+  /** The flow revision running. */
+  readonly revision: string;
+  readonly nodeId: string;
+  readonly nodeType: string;
+  /** e.g. `write`. */
+  readonly action: string;
+  /** Connection and address: `{connection, unitId, area, address, tag}` (Modbus), `{connection, nodeId}` (OPC UA). */
+  readonly target: Readonly<Record<string, unknown>>;
+  readonly value: unknown;
+  readonly result: 'ok' | 'failed';
+  readonly error?: string | undefined;
+}
+
+export type AuditEntry = DeployAuditEntry | DeviceAuditEntry;
+
+/** `GET /api/audit?limit=` (admin): the last `limit` entries (default 100, at most 1000), oldest first. */
+export interface AuditResponse {
+  readonly entries: readonly AuditEntry[];
+}
+
 /** The routes, written once: the server mounts them, the editor's client calls them, tests enumerate them. */
 export const API_ROUTES = {
   flows: '/api/flows',
@@ -188,6 +235,7 @@ export const API_ROUTES = {
   auth: '/api/auth',
   login: '/api/auth/login',
   logout: '/api/auth/logout',
+  audit: '/api/audit',
 } as const;
 
 /** Fill a route's `:params`: `apiPath(API_ROUTES.inject, {id: 'n1'})` → `/api/nodes/n1/inject`. */

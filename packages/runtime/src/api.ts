@@ -1,5 +1,8 @@
 import type { ConnectionEntry, FlowDocument, ValidationIssue } from '@plantwire/flow';
 import type { AnyConnectionType, AnyNodeType, ConnectionBrowsePage, ConnectionState, Message, MessageInit, NodeStatus } from '@plantwire/node-sdk';
+import type { BufferCounters } from './store-forward/queue-types.js';
+
+export type { BufferCounters, BufferDropReason } from './store-forward/queue-types.js';
 
 /** Where runtime log lines go. The CLI writes them as JSON lines to stderr. */
 export interface RuntimeLogger {
@@ -65,14 +68,41 @@ export interface NodeCounters {
   readonly queueCapacity: number;
   /** Total time spent in the node's `onInput`, in milliseconds. */
   readonly processingTimeMs: number;
+  /** The store-and-forward buffer of a sink that has one on (docs/store-and-forward.md). */
+  readonly buffer?: BufferCounters;
 }
 
+/** Options of {@link Runtime.deploy}. */
+export interface DeployOptions {
+  /**
+   * How long to wait for the part of the flow that changes (restarted and removed nodes and
+   * everything upstream of them) to drain while the sources feeding it are paused. Default: the
+   * runtime's `drainTimeoutMs`; 0 swaps at once (queued input is still handed to replacements).
+   */
+  readonly drainTimeoutMs?: number;
+}
+
+/** What `stop()` did; also written as one log line (`event: 'runtime:stopped'`). */
 export interface StopReport {
   /** True when every queue emptied within the bound. */
   readonly drained: boolean;
-  /** Messages still queued when the bound ran out (they are counted as dropped). */
+  /** Messages still queued, held or waiting in an outbox when the bound ran out (they are dropped and counted). */
   readonly remaining: number;
   readonly durationMs: number;
+  /** True when the drain bound ran out (`!drained`). */
+  readonly boundHit: boolean;
+  /** The bound the drain had. */
+  readonly drainTimeoutMs: number;
+  /** Ids of the sources closed first. */
+  readonly sourcesStopped: readonly string[];
+  /** Messages in the flow once the sources had stopped (queued, held, in outboxes, inside onInput). */
+  readonly inFlight: number;
+  /** Messages nodes took off their input queues during the drain. */
+  readonly messagesDrained: number;
+  /** Where the `remaining` messages were, by node id (empty when drained). */
+  readonly remainingByNode: Readonly<Record<string, number>>;
+  /** `onInput` calls still running when the bound ran out, by node id (their nodes are closed next, within `closeTimeoutMs`). */
+  readonly unfinished: Readonly<Record<string, number>>;
 }
 
 export interface DebugEvent {
@@ -183,6 +213,21 @@ export interface RuntimeEvents {
   sent: { readonly nodeId: string; readonly port: string; readonly msg: Message };
   /** A supervised connection changed state. */
   connection: ConnectionEvent;
+  /** A node reported an action on a device (`ctx.audit`): the server and `plantwire run` append it to the audit log. */
+  audit: AuditEvent;
+}
+
+/** One `ctx.audit` report, with the node it came from (who and the flow revision are added by the host). */
+export interface AuditEvent {
+  readonly nodeId: string;
+  readonly type: string;
+  readonly tab?: string | undefined;
+  readonly action: string;
+  readonly target: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly value: unknown;
+  readonly error?: string | undefined;
+  /** ISO 8601, when the node reported it. */
+  readonly time: string;
 }
 
 /** The headless engine: one running flow document. */
@@ -193,7 +238,7 @@ export interface Runtime {
    * Validate, then apply: restart only nodes whose config or wiring changed. An invalid document
    * changes nothing and resolves `{ok: false, issues}`.
    */
-  deploy(document: unknown): Promise<DeployResult>;
+  deploy(document: unknown, options?: DeployOptions): Promise<DeployResult>;
   /** Put a message on a node's input port (tests, the editor's inject button). False when its queue refused it. */
   inject(nodeId: string, msg: MessageInit, port?: string): boolean;
   /**

@@ -1,7 +1,7 @@
 import { defineNode } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { DeployResult, Runtime } from './api.js';
+import type { DeployOptions, DeployResult, Runtime } from './api.js';
 import { createRuntime } from './create-runtime.js';
 import { fixtureTypes, flowDoc, gates, received, tick, until, wire } from './fixtures/test-node-types.js';
 
@@ -53,8 +53,8 @@ const base = () =>
     [wire('a', 'b'), wire('b', 'out')],
   );
 
-async function deployOk(rt: Runtime, doc: unknown): Promise<Extract<DeployResult, { ok: true }>> {
-  const r = await rt.deploy(doc);
+async function deployOk(rt: Runtime, doc: unknown, options?: DeployOptions): Promise<Extract<DeployResult, { ok: true }>> {
+  const r = await rt.deploy(doc, options);
   if (!r.ok) throw new Error(JSON.stringify(r.issues, null, 2));
   return r;
 }
@@ -131,7 +131,8 @@ describe('deploy', () => {
     for (let i = 1; i <= 4; i++) rt.inject('g', { payload: i });
     await until(() => gates.get('g')!.pending.length === 1);
     const oldGate = gates.get('g')!;
-    const redeploy = rt.deploy(doc(20));
+    // No drain (as when the bound runs out): the queue is handed over at once.
+    const redeploy = rt.deploy(doc(20), { drainTimeoutMs: 0 });
     await tick();
     oldGate.release(); // the old instance finishes its in-flight message while closing
     const result = await redeploy;
@@ -153,7 +154,8 @@ describe('deploy', () => {
     for (let i = 1; i <= 3; i++) rt.inject('p', { payload: i });
     // 1 is in the gate, 2 in its queue, 3 held by p for the full queue.
     await until(() => gates.get('out')!.pending.length === 1 && rt.metrics()['p']!.out === 3);
-    expect(await deployOk(rt, doc(20))).toMatchObject({ restarted: ['p'], unchanged: ['end', 'out'] });
+    // Without a drain (as when the bound runs out while the target stays full).
+    expect(await deployOk(rt, doc(20), { drainTimeoutMs: 0 })).toMatchObject({ restarted: ['p'], unchanged: ['end', 'out'] });
     for (let i = 0; i < 3; i++) {
       await until(() => gates.get('out')!.pending.length === 1);
       gates.get('out')!.release();

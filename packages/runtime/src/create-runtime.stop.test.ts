@@ -48,7 +48,20 @@ describe('stop', () => {
     const report = await rt.stop();
     expect(closes).toEqual(['src', 's']);
     expect(received.get('out')).toHaveLength(20);
-    expect(report).toEqual({ drained: true, remaining: 0, durationMs: expect.any(Number) });
+    expect(report).toEqual({
+      drained: true,
+      remaining: 0,
+      durationMs: expect.any(Number),
+      boundHit: false,
+      drainTimeoutMs: 5000,
+      sourcesStopped: ['src'],
+      inFlight: expect.any(Number),
+      messagesDrained: expect.any(Number),
+      remainingByNode: {},
+      unfinished: {},
+    });
+    expect(report.inFlight).toBeGreaterThan(0);
+    expect(report.messagesDrained).toBeGreaterThanOrEqual(20);
     expect(rt.metrics()).toEqual({});
     expect(rt.document).toBeUndefined();
   });
@@ -62,6 +75,10 @@ describe('stop', () => {
     expect(report.drained).toBe(false);
     expect(report.remaining).toBe(4); // one more is in flight in the gate, never finishing
     expect(report.durationMs).toBeGreaterThanOrEqual(30);
+    expect(report).toMatchObject({ boundHit: true, drainTimeoutMs: 30, sourcesStopped: [], inFlight: 5, remainingByNode: { g: 4 }, unfinished: { g: 1 } });
+    // One structured line says what the stop did.
+    const line = logs.filter((l) => l['event'] === 'runtime:stopped');
+    expect(line).toEqual([expect.objectContaining({ level: 'warn', boundHit: true, remaining: 4, remainingByNode: { g: 4 }, messagesDrained: report.messagesDrained })]);
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', nodeId: 'g', message: '4 message(s) still waiting in node "g" were dropped at stop' }));
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', nodeId: 'g', code: 'TIMEOUT' }));
   });

@@ -1,10 +1,11 @@
 import { connectionEntrySchema, validate, type ConnectionEntry, type FlowDocument, type ValidationIssue } from '@plantwire/flow';
-import { createRegistry, newMessageId, toMessage, type ConnectionBrowsePage, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
+import { createRegistry, newMessageId, toMessage, type AuditReport, type ConnectionBrowsePage, type ErrorCode, type Message, type MessageInit, type NodeRegistry, type NodeStatus } from '@plantwire/node-sdk';
 import type {
   BrowseRequest,
   ConnectionEvent,
   ConnectionTestReport,
   CredentialsApi,
+  DeployOptions,
   DeployResult,
   LogEvent,
   NodeCounters,
@@ -31,6 +32,7 @@ import { isoTime } from './iso-time.js';
 import { Scheduler } from './scheduler.js';
 import { triggerNode } from './trigger-node.js';
 import { buildWatchLists, UNWATCHED } from './watch-index.js';
+import { StoreForward } from './store-forward/store-forward.js';
 
 const DEFAULT_QUEUE_CAPACITY = 1000;
 const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
@@ -65,10 +67,27 @@ function isSource(node: NodeInstance): boolean {
   return node.inputCount === 0 && node.watchSpec === undefined;
 }
 
+/** The ids of `ids` and of every node with a path of wires into one of them (the part of a flow that feeds them). */
+function upstreamOf(ids: readonly string[], flow: CompiledFlow): Set<string> {
+  const seen = new Set<string>(ids);
+  const stack = [...ids];
+  while (stack.length !== 0) {
+    const incoming = flow.nodes.get(stack.pop()!)?.incoming ?? [];
+    for (const edge of incoming) {
+      if (seen.has(edge.from.node)) continue;
+      seen.add(edge.from.node);
+      stack.push(edge.from.node);
+    }
+  }
+  return seen;
+}
+
 class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   readonly scheduler: Scheduler;
   sentListeners = 0;
   private readonly registry: NodeRegistry;
+  /** Wraps the sink types that declare store-and-forward; holds their buffers' counters. */
+  private readonly storeForward: StoreForward;
   private readonly processEnv: Readonly<Record<string, string | undefined>>;
   private readonly logger: RuntimeLogger | undefined;
   private readonly events: EventHub<RuntimeEvents>;
@@ -90,7 +109,8 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   private idleCheck: (() => void) | undefined;
 
   constructor(options: RuntimeOptions) {
-    this.registry = createRegistry(options.nodeTypes, options.connectionTypes ?? []);
+    this.storeForward = new StoreForward(options.dataDir);
+    this.registry = createRegistry(this.storeForward.wrapAll(options.nodeTypes), options.connectionTypes ?? []);
     this.processEnv = options.env ?? process.env;
     this.logger = options.logger;
     this.defaultCapacity = options.defaultQueueCapacity ?? DEFAULT_QUEUE_CAPACITY;
@@ -134,8 +154,8 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
 
   // ---- public API -------------------------------------------------------------------------
 
-  deploy(document: unknown): Promise<DeployResult> {
-    return this.serialised(() => this.applyDeploy(document));
+  deploy(document: unknown, options: DeployOptions = {}): Promise<DeployResult> {
+    return this.serialised(() => this.applyDeploy(document, options.drainTimeoutMs ?? this.drainTimeoutMs));
   }
 
   inject(nodeId: string, init: MessageInit, port?: string): boolean {
@@ -177,7 +197,10 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
 
   metrics(): Readonly<Record<string, NodeCounters>> {
     const out: Record<string, NodeCounters> = {};
-    for (const [id, node] of this.instances) out[id] = node.counters();
+    for (const [id, node] of this.instances) {
+      const buffer = this.storeForward.counters(id);
+      out[id] = buffer === undefined ? node.counters() : { ...node.counters(), buffer };
+    }
     return out;
   }
 
@@ -291,7 +314,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
         return;
       }
       const diff = diffDeploy(current, compiled.flow);
-      await this.applyCompiled(compiled.flow, diff, []);
+      await this.applyCompiled(compiled.flow, diff, [], this.drainTimeoutMs);
       this.writeLog('info', `credentials of connection "${id}" applied: ${diff.restarted.length} node(s) restarted`, { connectionId: id, restarted: diff.restarted });
     });
   }
@@ -313,7 +336,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     return run;
   }
 
-  private async applyDeploy(input: unknown): Promise<DeployResult> {
+  private async applyDeploy(input: unknown, drainTimeoutMs: number): Promise<DeployResult> {
     // Validation parses every config; compiling reuses those parses (and equal configs share one).
     const configs = new ConfigParseCache(this.registry);
     const validated = validate(input, { nodeTypes: configs.info, env: this.processEnv });
@@ -327,7 +350,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     if (!compiled.ok) return { ok: false, issues: [...compiled.issues, ...warnings] };
     const next = compiled.flow;
     const diff = diffDeploy(this.compiled, next);
-    await this.applyCompiled(next, diff, warnings);
+    await this.applyCompiled(next, diff, warnings, drainTimeoutMs);
     const result = { ok: true as const, started: diff.started, stopped: diff.stopped, restarted: diff.restarted, unchanged: diff.unchanged, warnings };
     this.writeLog('info', `deployed: ${diff.started.length} started, ${diff.restarted.length} restarted, ${diff.stopped.length} stopped, ${diff.unchanged.length} unchanged`, {
       started: diff.started,
@@ -339,8 +362,63 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     return result;
   }
 
-  /** Apply a compiled graph: swap instances, close what left, hand connections over, start what is new. Setup failures become warnings. */
-  private async applyCompiled(next: CompiledFlow, diff: DeployDiff, warnings: ValidationIssue[]): Promise<void> {
+  /**
+   * Apply a compiled graph: drain the part that changes, swap instances, close what left, hand
+   * connections over, start what is new, resume. Setup failures become warnings.
+   */
+  private async applyCompiled(next: CompiledFlow, diff: DeployDiff, warnings: ValidationIssue[], drainTimeoutMs: number): Promise<void> {
+    const paused = await this.drainChangedPart(diff, drainTimeoutMs);
+    try {
+      await this.swap(next, diff, warnings);
+    } finally {
+      // Sources that keep running take input again (their onDrain listeners fire); replaced ones are closed.
+      for (const node of paused) if (this.instances.get(node.id) === node) node.resume();
+    }
+  }
+
+  /**
+   * Zero-loss deploy, step one: pause the sources that feed a node about to be restarted or
+   * removed (their `emit` refuses, so they keep what they read: mqtt-in holds its read gate), then
+   * wait, up to `drainTimeoutMs`, until nothing is queued, held or inside `onInput` anywhere
+   * between those sources and the changed nodes. Unchanged nodes outside that part keep running.
+   * Resolves with the paused sources, to resume after the swap.
+   */
+  private async drainChangedPart(diff: DeployDiff, drainTimeoutMs: number): Promise<NodeInstance[]> {
+    const current = this.compiled;
+    if (current === undefined || (diff.restarted.length === 0 && diff.stopped.length === 0)) return [];
+    const region = upstreamOf([...diff.restarted, ...diff.stopped], current);
+    const nodes: NodeInstance[] = [];
+    const paused: NodeInstance[] = [];
+    for (const id of region) {
+      const node = this.instances.get(id);
+      if (node === undefined) continue;
+      nodes.push(node);
+      if (isSource(node) && !node.paused) {
+        node.pause();
+        paused.push(node);
+      }
+    }
+    // A paused source's outbox stays put until it resumes; everything else in the part must empty.
+    const pendingIn = (n: NodeInstance): number => (n.paused ? n.held.length : n.backlog);
+    const idle = () => nodes.every((n) => pendingIn(n) === 0);
+    if (drainTimeoutMs <= 0 || idle()) return paused;
+    const t0 = performance.now();
+    if (!(await this.waitUntil(idle, drainTimeoutMs))) {
+      const left: Record<string, number> = {};
+      for (const n of nodes) if (pendingIn(n) !== 0) left[n.id] = pendingIn(n);
+      this.writeLog('warn', `deploy: the changed part of the flow did not drain within ${drainTimeoutMs} ms; its queued messages are handed to the replacements`, {
+        code: 'TIMEOUT',
+        drainTimeoutMs,
+        remainingByNode: left,
+      });
+    } else {
+      this.writeLog('debug', `deploy: drained the changed part in ${Math.round(performance.now() - t0)} ms`, { paused: paused.map((n) => n.id) });
+    }
+    return paused;
+  }
+
+  /** The synchronous switch and what follows it (close, connections, start). */
+  private async swap(next: CompiledFlow, diff: DeployDiff, warnings: ValidationIssue[]): Promise<void> {
     // Everything up to the first await happens synchronously, so no message is routed through a
     // half-built graph: new instances exist, queues moved, every sender re-linked, then old ones close.
     const previous = this.instances;
@@ -393,7 +471,7 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     await Promise.all(toClose.map((node) => node.close(this.closeTimeoutMs)));
     for (const node of toClose) {
       // A restarted node's input was handed to its replacement; a removed node's has nowhere to go.
-      const dropped = node.queue.clear();
+      const dropped = node.dropQueue();
       node.cDropped += dropped;
       if (dropped > 0) this.writeLog('warn', `${dropped} message(s) waiting in node "${node.id}" were dropped when it was removed`, { code: 'QUEUE_FULL' }, node.id);
     }
@@ -511,11 +589,25 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       const sources = all.filter(isSource);
       const rest = all.filter((n) => !isSource(n));
       await Promise.all(sources.map((n) => n.close(this.closeTimeoutMs)));
-      const drained = await this.waitIdle(drainTimeoutMs);
-      let remaining = 0;
+      // What is in the flow once no new message can enter, and what the nodes have handled so far.
+      let inFlight = 0;
+      let handledBefore = 0;
       for (const node of all) {
+        inFlight += this.pendingAtStop(node);
+        handledBefore += node.cHandled;
+      }
+      // Queued input (a store-and-forward sink's included) goes through onInput here, so it is persisted.
+      const drained = await this.waitIdle(drainTimeoutMs);
+      let messagesDrained = -handledBefore;
+      for (const node of all) messagesDrained += node.cHandled;
+      let remaining = 0;
+      const remainingByNode: Record<string, number> = {};
+      const unfinished: Record<string, number> = {};
+      for (const node of all) {
+        if (node.inflight !== 0) unfinished[node.id] = node.inflight;
         const dropped = node.dropBacklog();
         remaining += dropped;
+        if (dropped > 0) remainingByNode[node.id] = dropped;
         if (dropped > 0) this.writeLog('warn', `${dropped} message(s) still waiting in node "${node.id}" were dropped at stop`, { code: 'QUEUE_FULL' }, node.id);
       }
       await Promise.all(rest.map((n) => n.close(this.closeTimeoutMs)));
@@ -523,12 +615,32 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
       await this.contexts.flush();
       this.instances = new Map();
       this.compiled = undefined;
-      const report: StopReport = { drained, remaining, durationMs: performance.now() - t0 };
-      this.writeLog('info', `stopped in ${Math.round(report.durationMs)} ms${drained ? '' : `; ${remaining} message(s) not drained`}`, { drained, remaining });
+      const report: StopReport = {
+        drained,
+        remaining,
+        durationMs: performance.now() - t0,
+        boundHit: !drained,
+        drainTimeoutMs,
+        sourcesStopped: sources.map((n) => n.id),
+        inFlight,
+        messagesDrained,
+        remainingByNode,
+        unfinished,
+      };
+      this.writeLog(
+        drained ? 'info' : 'warn',
+        `stopped in ${Math.round(report.durationMs)} ms: ${sources.length} source(s) stopped, ${messagesDrained} message(s) drained${drained ? '' : `, ${remaining} left when the ${drainTimeoutMs} ms drain bound ran out`}`,
+        { event: 'runtime:stopped', ...report, durationMs: Math.round(report.durationMs) },
+      );
       return report;
     } finally {
       this.stopping = false;
     }
+  }
+
+  /** What `isIdle` still waits for in a node (a closed source's own input queue never drains). */
+  private pendingAtStop(node: NodeInstance): number {
+    return node.phase === 'closing' || node.phase === 'closed' ? node.outbox.length + node.held.length + node.inflight : node.backlog;
   }
 
   private isIdle(): boolean {
@@ -536,24 +648,32 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
     for (const node of this.instances.values()) {
       // A closed source's input queue can never drain (it takes no input any more); what it still
       // holds for others (outbox, held deliveries) can, so only that is waited for.
-      const pending = node.phase === 'closing' || node.phase === 'closed' ? node.outbox.length + node.held.length + node.inflight : node.backlog;
-      if (pending !== 0) return false;
+      if (this.pendingAtStop(node) !== 0) return false;
     }
     return true;
   }
 
   /** Resolves true once nothing is queued, held or in flight anywhere; false when the bound runs out. */
   private waitIdle(timeoutMs: number): Promise<boolean> {
-    if (this.isIdle()) return Promise.resolve(true);
+    return this.waitUntil(() => this.isIdle(), timeoutMs);
+  }
+
+  /**
+   * Resolves true once `done()` holds, checked whenever a run of the message loop ends or an
+   * asynchronous onInput settles (deploys and stops are serialised, so one waiter at a time);
+   * false when the bound runs out.
+   */
+  private waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (done()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
-      const finish = (drained: boolean) => {
+      const finish = (ok: boolean) => {
         clearTimeout(timer);
         this.idleCheck = undefined;
-        resolve(drained);
+        resolve(ok);
       };
       this.idleCheck = () => {
-        if (this.isIdle()) finish(true);
+        if (done()) finish(true);
       };
     });
   }
@@ -588,6 +708,10 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   debug(node: NodeInstance, value: unknown, msg: Message): void {
     if (this.events.count('debug') === 0) return;
     this.events.emit('debug', { nodeId: node.id, nodeName: node.name, tab: node.tab, msgId: msg?._msgid, value, timestamp: Date.now() });
+  }
+
+  audit(node: NodeInstance, entry: AuditReport): void {
+    this.events.emit('audit', { ...entry, nodeId: node.id, type: node.def.type, tab: node.tab, time: isoTime() });
   }
 
   log(level: LogEvent['level'], message: string, fields: Record<string, unknown> | undefined, node?: NodeInstance): void {

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnyConnectionType } from '@plantwire/node-sdk';
-import { writeFileAtomically } from './write-file-atomically.js';
+import { createFileAtomically, writeFileAtomically } from './write-file-atomically.js';
 
 /** The environment variable a credential key is derived from (with scrypt); else a key file is used. */
 export const CREDENTIAL_SECRET_ENV = 'PLANTWIRE_CREDENTIAL_SECRET';
@@ -140,7 +140,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
       const key = randomBytes(32);
       await mkdir(dataDir!, { recursive: true });
       try {
-        await writeFile(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+        await createFileAtomically(path, `${key.toString('base64')}\n`);
         return key;
       } catch (err) {
         // Another runtime on the same data directory created it first: use theirs.

@@ -3,8 +3,10 @@ import {
   ERROR_PORT,
   NodeError,
   type AnyNodeType,
+  type AuditReport,
   type ConnectionHandle,
   type ContextStore,
+  type DeliveryOutcome,
   type ErrorCode,
   type Message,
   type MessageInit,
@@ -16,6 +18,7 @@ import {
   toMessage,
 } from '@plantwire/node-sdk';
 import type { NodeCounters } from './api.js';
+import { DeliveryToken, dropTokens, type TrackedPort } from './delivery-token.js';
 import type { ConnectionOwner, NodeConnections } from './connection-handles.js';
 import { describeThrown, type ErrorOrigin, type ErrorWatcher } from './error-router.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -26,6 +29,12 @@ export interface Target {
   readonly node: NodeInstance;
   readonly port: string;
 }
+
+/** A held delivery of a tracked message: also the tag it takes into the target's input queue. */
+interface TrackedTarget extends Target, TrackedPort {}
+
+/** The tag beside a queued message: its port, or port and token when the message is tracked. */
+export type QueueTag = string | TrackedPort;
 
 /** What a node instance needs from the runtime around it. */
 export interface NodeHost {
@@ -40,6 +49,8 @@ export interface NodeHost {
   statusChanged(node: NodeInstance, status: NodeStatus | null): void;
   debug(node: NodeInstance, value: unknown, msg: Message): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> | undefined, node?: NodeInstance): void;
+  /** `ctx.audit`: an action on a device, for the audit log (optional: hosts in unit tests have none). */
+  audit?(node: NodeInstance, entry: AuditReport): void;
   /** An asynchronous `onInput` settled (lets `stop()` notice when everything is idle). */
   settled(): void;
 }
@@ -70,6 +81,8 @@ interface AsyncSlot {
   state: 0 | 1 | 2;
   value: unknown;
   readonly started: number;
+  /** Set when the message is tracked. */
+  readonly token: DeliveryToken | undefined;
 }
 
 type OnInput = (msg: Message, ctx: NodeContext<unknown>, state: unknown, port: string) => NodeResult | Promise<NodeResult>;
@@ -81,7 +94,7 @@ export const NO_OUTPUTS: ReadonlyMap<string, readonly Target[]> = new Map();
 const NO_NODES: NodeInstance[] = Object.freeze([]) as unknown as NodeInstance[];
 const NO_LISTENERS: Array<() => void> = Object.freeze([]) as unknown as Array<() => void>;
 /** Stand-ins for an instance's outbox and held deliveries until it needs them: never pushed to (see `enqueueOutbox`, `heldRing`). */
-const EMPTY_OUTBOX = new RingBuffer<Message, string>(1);
+const EMPTY_OUTBOX = new RingBuffer<Message, QueueTag>(1);
 const EMPTY_HELD = new RingBuffer<Message, Target>(1);
 
 /**
@@ -112,14 +125,14 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   state: unknown = undefined;
   status: NodeStatus | null = null;
 
-  declare readonly queue: RingBuffer<Message, string>;
+  declare readonly queue: RingBuffer<Message, QueueTag>;
   /**
    * Whole messages emitted while pressure was on, waiting to start their fan-out.
    * `EMPTY_OUTBOX` (shared, always empty) until the first message waits in it; `held` likewise.
    * Most nodes never use either, and two ring buffers per node were ~10,000 objects that a cold
    * 5,000-node deploy built and the young-generation GC copied.
    */
-  outbox: RingBuffer<Message, string> = EMPTY_OUTBOX;
+  outbox: RingBuffer<Message, QueueTag> = EMPTY_OUTBOX;
   /** Deliveries refused by a full target, in order; the node takes no input while any are held. */
   held: RingBuffer<Message, Target> = EMPTY_HELD;
   /** Senders blocked on this node's full queue. */
@@ -146,12 +159,21 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   /** True while `onInput` runs synchronously inside a batch. */
   private inBatch = false;
   private current: Message | undefined = undefined;
+  /** The token of the message `onInput` handles synchronously now, when it is tracked. */
+  private currentToken: DeliveryToken | undefined = undefined;
+  /**
+   * While true (a deploy drains the part of the flow this source feeds), `emit` refuses as under
+   * full pressure and `onDrain` listeners wait for `resume`.
+   */
+  paused = false;
 
   // Counters are plain numbers: one increment per message, no objects.
   cIn = 0;
   cOut = 0;
   cErrors = 0;
   cDropped = 0;
+  /** Messages taken off the input queue (counted once per batch, not per message). */
+  cHandled = 0;
   processingMs = 0;
 
   declare private readonly host: NodeHost;
@@ -177,7 +199,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     this.host = init.host;
     this.concurrency = Math.max(1, Math.floor(init.def.concurrency ?? 1));
     this.onInput = init.def.onInput as OnInput | undefined;
-    this.queue = new RingBuffer<Message, string>(init.capacity);
+    this.queue = new RingBuffer<Message, QueueTag>(init.capacity);
     const ports = portsOf(init.def);
     this.firstPort = ports.firstPort;
     this.declaredOutputs = ports.declaredOutputs;
@@ -240,8 +262,16 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     this.waitingOn = undefined;
     for (const [msg, target] of entries) {
       const node = resolve(target!.node.id);
-      if (node === undefined) this.cDropped++;
-      else this.held.push(msg, node === target!.node ? target! : { node, port: target!.port });
+      const token = (target as Partial<TrackedTarget>).token;
+      if (node === undefined) {
+        this.cDropped++;
+        token?.release('dropped');
+      } else if (node === target!.node) this.held.push(msg, target!);
+      else if (token === undefined) this.held.push(msg, { node, port: target!.port });
+      else {
+        const tracked: TrackedTarget = { node, port: target!.port, token };
+        this.held.push(msg, tracked);
+      }
     }
   }
 
@@ -266,36 +296,56 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     let n = 0;
     this.inBatch = true;
     while (n < budget && queue.length !== 0) {
-      const port = queue.peekTag()!;
+      const tag = queue.peekTag()!;
       const msg = queue.shift()!;
       n++;
-      if (onInput === undefined) continue;
+      // An untracked message (nearly all) has its port as tag: one type check, no allocation.
+      let port: string;
+      let token: DeliveryToken | undefined;
+      if (typeof tag === 'string') {
+        port = tag;
+        token = undefined;
+      } else {
+        port = tag.port;
+        token = tag.token;
+      }
+      if (onInput === undefined) {
+        token?.release('delivered');
+        continue;
+      }
       this.current = msg;
+      this.currentToken = token;
       let result: NodeResult | Promise<NodeResult>;
       try {
         result = onInput(msg, ctx, state, port);
       } catch (err) {
         this.current = undefined;
+        this.currentToken = undefined;
         this.cErrors++;
         this.host.raise(this, err, msg, true);
+        token?.release('failed');
         if (this.held.length !== 0) break;
         continue;
       }
       this.current = undefined;
+      this.currentToken = undefined;
       if (result != null) {
         if (typeof (result as Promise<NodeResult>).then === 'function') {
-          this.startAsync(result as Promise<NodeResult>, msg, t0);
+          this.startAsync(result as Promise<NodeResult>, msg, t0, token);
           if (this.inflight >= concurrency || this.held.length !== 0) break;
           continue;
         }
-        if (!this.handleResult(result as NodeResult, msg)) {
+        if (!this.handleResult(result as NodeResult, msg, token)) {
+          token?.release('failed');
           if (this.held.length !== 0) break;
           continue;
         }
       }
+      token?.release('delivered');
       if (this.completeWatchers.length !== 0) this.host.completed(this, msg);
       if (this.held.length !== 0) break;
     }
+    this.cHandled += n;
     this.inBatch = false;
     const t1 = performance.now();
     this.processingMs += t1 - t0;
@@ -304,7 +354,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   }
 
   /** Send what `onInput` returned; false when the result was invalid (and raised as an error). */
-  private handleResult(result: NodeResult, input: Message): boolean {
+  private handleResult(result: NodeResult, input: Message, token: DeliveryToken | undefined): boolean {
     if (result == null) return true;
     const port = this.firstPort;
     const targets = this.firstTargets;
@@ -316,7 +366,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
           this.invalidResult(`element ${i} of the returned array is ${kindOf(item)}`, input);
           return false;
         }
-        this.sendOut(port, targets, toMsg(item as MessageInit));
+        this.sendOut(port, targets, toMsg(item as MessageInit), token);
       }
       return true;
     }
@@ -324,7 +374,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
       this.invalidResult(`it returned ${kindOf(result)}`, input);
       return false;
     }
-    this.sendOut(port, targets, toMsg(result as MessageInit));
+    this.sendOut(port, targets, toMsg(result as MessageInit), token);
     return true;
   }
 
@@ -334,9 +384,10 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   }
 
   /** `started`: when the batch that made the call began (one clock read per batch, not per call). */
-  private startAsync(promise: Promise<NodeResult>, msg: Message, started: number): void {
-    const slot: AsyncSlot = { msg, state: 0, value: undefined, started };
+  private startAsync(promise: Promise<NodeResult>, msg: Message, started: number, token: DeliveryToken | undefined): void {
+    const slot: AsyncSlot = { msg, state: 0, value: undefined, started, token };
     this.inflight++;
+    if (token !== undefined) this.extras().trackedAsync++;
     (this.extras().pending ??= new RingBuffer<AsyncSlot>(Number.POSITIVE_INFINITY, 4)).push(slot);
     promise.then(
       (value) => {
@@ -382,11 +433,17 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
       const slot = pending.shift()!;
       this.inflight--;
       this.processingMs += now - slot.started;
+      const token = slot.token;
+      if (token !== undefined) extra.trackedAsync--;
       if (slot.state === 2) {
         this.cErrors++;
         this.host.raise(this, slot.value, slot.msg, true);
-      } else if (this.handleResult(slot.value as NodeResult, slot.msg) && this.completeWatchers.length !== 0) {
-        this.host.completed(this, slot.msg);
+        token?.release('failed');
+      } else if (this.handleResult(slot.value as NodeResult, slot.msg, token)) {
+        token?.release('delivered');
+        if (this.completeWatchers.length !== 0) this.host.completed(this, slot.msg);
+      } else {
+        token?.release('failed');
       }
     }
     this.kick();
@@ -401,7 +458,11 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   // ---- sending ----------------------------------------------------------------------------
 
   /** A message leaves `port`: count it, tell 'sent' listeners, fan it out (the same object to every target). */
-  sendOut(port: string, targets: readonly Target[], msg: Message): void {
+  sendOut(port: string, targets: readonly Target[], msg: Message, token?: DeliveryToken): void {
+    if (token !== undefined) {
+      this.sendTracked(port, targets, msg, token);
+      return;
+    }
     this.cOut++;
     if (this.host.sentListeners !== 0) this.host.emitSent(this, port, msg);
     for (let i = 0; i < targets.length; i++) {
@@ -415,6 +476,31 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
         if (!node.scheduled) node.kick();
       } else {
         this.heldRing().push(msg, t);
+        this.waitOn(node);
+      }
+    }
+  }
+
+  /** `sendOut` of a tracked message: every delivery holds the token (one small tag object each). */
+  private sendTracked(port: string, targets: readonly Target[], msg: Message, token: DeliveryToken): void {
+    this.cOut++;
+    if (this.host.sentListeners !== 0) this.host.emitSent(this, port, msg);
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const node = t.node;
+      if (!node.accepting) {
+        node.cDropped++;
+        token.note('dropped');
+        continue;
+      }
+      token.retain();
+      if (this.held.length === 0 && node.queue.length < node.capacity) {
+        node.queue.push(msg, { port: t.port, token } satisfies TrackedPort);
+        node.cIn++;
+        if (!node.scheduled) node.kick();
+      } else {
+        const tracked: TrackedTarget = { node, port: t.port, token };
+        this.heldRing().push(msg, tracked);
         this.waitOn(node);
       }
     }
@@ -441,23 +527,33 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
       if (!node.accepting) {
         held.shift();
         node.cDropped++;
+        (target as Partial<TrackedTarget>).token?.release('dropped');
         continue;
       }
       if (node.queue.length >= node.capacity) {
         this.waitOn(node);
         return;
       }
-      node.queue.push(held.shift()!, target.port);
+      // A tracked held delivery is its own queue tag (it carries port and token).
+      node.queue.push(held.shift()!, (target as Partial<TrackedTarget>).token === undefined ? target.port : (target as TrackedTarget));
       node.cIn++;
       node.kick();
     }
     this.waitingOn = undefined;
+    // A paused source keeps its outbox until `resume`.
+    if (this.paused) return;
     const outbox = this.outbox;
     while (outbox.length !== 0) {
-      const port = outbox.peekTag()!;
+      const tag = outbox.peekTag()!;
       const msg = outbox.shift()!;
-      this.forgetTopic(port, msg, outbox.shifted - 1);
-      this.sendOut(port, this.targetsOf(port), msg);
+      if (typeof tag === 'string') {
+        this.forgetTopic(tag, msg, outbox.shifted - 1);
+        this.sendOut(tag, this.targetsOf(tag), msg);
+      } else {
+        this.forgetTopic(tag.port, msg, outbox.shifted - 1);
+        this.sendOut(tag.port, this.targetsOf(tag.port), msg, tag.token);
+        tag.token.release('delivered');
+      }
       if (held.length !== 0) return;
     }
     if (this.extra !== undefined && this.extra.drainListeners.length !== 0) this.fireDrain();
@@ -477,17 +573,30 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
 
   /** True while pressure holds this node's sends back. */
   get underPressure(): boolean {
-    return this.held.length !== 0 || this.outbox.length !== 0;
+    return this.held.length !== 0 || this.outbox.length !== 0 || this.paused;
+  }
+
+  /** Pause a source for a deploy: `emit` refuses until `resume` (see `paused`). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** End a pause: flush what waits and fire `onDrain` listeners once nothing holds the node back. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.flushHeld();
   }
 
   /** `ctx.emit`: send now if nothing waits, else queue in the outbox under the overflow policy. */
-  emit(init: MessageInit, port: string = this.firstPort): boolean {
-    if (this.phase === 'closed' || this.phase === 'failed') {
+  emit(init: MessageInit, port: string = this.firstPort, onSettled?: (outcome: DeliveryOutcome) => void): boolean {
+    if (this.phase === 'closed' || this.phase === 'failed' || this.paused) {
       this.cDropped++;
       return false;
     }
     const targets = this.portTargets(port);
     const msg = toMsg(init);
+    if (onSettled !== undefined) return this.emitTracked(msg, port, targets, onSettled);
     if (this.held.length === 0 && this.outbox.length === 0) {
       this.sendOut(port, targets, msg);
       return true;
@@ -495,8 +604,30 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     return this.enqueueOutbox(msg, port);
   }
 
-  private enqueueOutbox(msg: Message, port: string): boolean {
-    if (this.outbox === EMPTY_OUTBOX) this.outbox = new RingBuffer<Message, string>(this.capacity);
+  /** `emit` with a settle callback: true exactly when the message was taken (then `onSettled` runs once). */
+  private emitTracked(msg: Message, port: string, targets: readonly Target[], onSettled: (outcome: DeliveryOutcome) => void): boolean {
+    if (this.held.length === 0 && this.outbox.length === 0) {
+      const token = new DeliveryToken(onSettled, this.reportSettleError);
+      this.sendOut(port, targets, msg, token);
+      token.release('delivered');
+      return true;
+    }
+    if (this.overflow === 'block' && this.outbox.isFull) {
+      this.cDropped++;
+      return false;
+    }
+    // Taken: under the drop policies a full outbox displaces another message (settled as dropped), not this one.
+    this.enqueueOutbox(msg, { port, token: new DeliveryToken(onSettled, this.reportSettleError) });
+    return true;
+  }
+
+  /** Where a throw of an `onSettled` callback goes: this node's error. Made at the first tracked emit (no closure per instance). */
+  private get reportSettleError(): (err: unknown) => void {
+    return (this.extras().reportSettleError ??= (err: unknown) => this.failAsync(err, 'onSettled callback'));
+  }
+
+  private enqueueOutbox(msg: Message, tag: QueueTag): boolean {
+    if (this.outbox === EMPTY_OUTBOX) this.outbox = new RingBuffer<Message, QueueTag>(this.capacity);
     const outbox = this.outbox;
     const policy = this.overflow;
     if (policy === 'block') {
@@ -504,14 +635,17 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
         this.cDropped++;
         return false;
       }
-      outbox.push(msg, port);
+      outbox.push(msg, tag);
       return true;
     }
+    const port = typeof tag === 'string' ? tag : tag.port;
     let dropped = false;
     if (policy === 'keep-latest-per-topic' && typeof msg.topic === 'string') {
       const key = `${port}\u0000${msg.topic}`;
       const seq = this.extra?.latestByTopic?.get(key);
-      if (seq !== undefined && outbox.replaceAt(seq - outbox.shifted, msg, port)) {
+      const replaced = seq === undefined ? undefined : outbox.tagAt(seq - outbox.shifted);
+      if (seq !== undefined && outbox.replaceAt(seq - outbox.shifted, msg, tag)) {
+        if (replaced !== undefined && typeof replaced !== 'string') replaced.token.release('dropped');
         this.cDropped++;
         return false;
       }
@@ -520,21 +654,25 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
         dropped = true;
       }
       (this.extras().latestByTopic ??= new Map()).set(key, outbox.shifted + outbox.length);
-      outbox.push(msg, port);
+      outbox.push(msg, tag);
       return !dropped;
     }
     if (outbox.isFull) {
       this.dropOldest();
       dropped = true;
     }
-    outbox.push(msg, port);
+    outbox.push(msg, tag);
     return !dropped;
   }
 
   private dropOldest(): void {
-    const port = this.outbox.peekTag()!;
+    const tag = this.outbox.peekTag()!;
     const old = this.outbox.shift()!;
-    this.forgetTopic(port, old, this.outbox.shifted - 1);
+    if (typeof tag === 'string') this.forgetTopic(tag, old, this.outbox.shifted - 1);
+    else {
+      this.forgetTopic(tag.port, old, this.outbox.shifted - 1);
+      tag.token.release('dropped');
+    }
     this.cDropped++;
   }
 
@@ -551,7 +689,34 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
       this.cDropped++;
       return;
     }
-    this.sendOut(port, this.portTargets(port), toMsg(init));
+    const targets = this.portTargets(port);
+    if (this.currentToken !== undefined || this.inBatch || this.extra === undefined || this.extra.trackedAsync === 0) {
+      this.sendOut(port, targets, toMsg(init), this.currentToken);
+      return;
+    }
+    // Outside a synchronous onInput, while tracked asynchronous calls run: the send belongs to one of them.
+    const token = this.asyncSendToken();
+    this.sendOut(port, targets, toMsg(init), token);
+    token.release('delivered');
+  }
+
+  /**
+   * The token a `ctx.send` made after an `await` holds (released by the caller after the send): the
+   * tracked call's, when one runs; else a join of all of them, since the runtime cannot tell which
+   * call is sending (it keeps every one of them unsettled until the sent message is).
+   */
+  private asyncSendToken(): DeliveryToken {
+    const pending = this.extra!.pending!;
+    const tokens: DeliveryToken[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      const slot = pending.at(i)!;
+      if (slot.state === 0 && slot.token !== undefined) tokens.push(slot.token);
+    }
+    if (tokens.length === 1) {
+      tokens[0]!.retain();
+      return tokens[0]!;
+    }
+    return DeliveryToken.join(tokens, this.reportSettleError);
   }
 
   /** Out of the `error` port (error routing). */
@@ -649,7 +814,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     this.accepting = false;
     this.stopTimers();
     this.connections?.release();
-    this.cDropped += this.queue.clear();
+    this.cDropped += this.dropQueue();
     this.wakeWaiters();
     this.cErrors++;
     this.host.raise(this, err, undefined, false, 'SETUP_FAILED', 'setup failed');
@@ -705,22 +870,34 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
 
   /** Drop everything still waiting here, counted. Returns how many. */
   dropBacklog(): number {
+    dropTokens(this.queue);
+    dropTokens(this.outbox);
+    dropTokens(this.held);
     const n = this.queue.clear() + this.outbox.clear() + this.held.clear();
     this.extra?.latestByTopic?.clear();
     this.cDropped += n;
     return n;
   }
 
+  /** Empty the input queue (tracked messages settle as dropped); returns how many were dropped. Counting is the caller's. */
+  dropQueue(): number {
+    dropTokens(this.queue);
+    return this.queue.clear();
+  }
+
   /** Take over the queued input of the instance this one replaces (up to this one's capacity). */
   adoptQueue(previous: NodeInstance): void {
-    for (const [msg, port] of previous.queue.entries()) {
-      if (!this.queue.push(msg, port)) this.cDropped++;
+    for (const [msg, tag] of previous.queue.entries()) {
+      if (this.queue.push(msg, tag)) continue;
+      this.cDropped++;
+      if (typeof tag === 'object') tag.token.release('dropped');
     }
     previous.queue.clear();
     this.cIn = previous.cIn;
     this.cOut = previous.cOut;
     this.cErrors = previous.cErrors;
     this.cDropped += previous.cDropped;
+    this.cHandled = previous.cHandled;
     this.processingMs = previous.processingMs;
   }
 
@@ -784,6 +961,11 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     this.host.debug(this, value, msg);
   }
 
+  /** `ctx.audit`. */
+  reportAudit(entry: AuditReport): void {
+    this.host.audit?.(this, entry);
+  }
+
   /** `ctx.log.*`. */
   writeLog(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> | undefined): void {
     this.host.log(level, message, fields, this);
@@ -831,6 +1013,7 @@ class BoundMethods {
   setTimeout: NodeContext<unknown>['setTimeout'] | undefined = undefined;
   setInterval: NodeContext<unknown>['setInterval'] | undefined = undefined;
   connection: NodeContext<unknown>['connection'] | undefined = undefined;
+  audit: NodeContext<unknown>['audit'] | undefined = undefined;
 }
 
 /**
@@ -875,7 +1058,7 @@ class InstanceContext implements NodeContext<unknown> {
 
   get emit(): NodeContext<unknown>['emit'] {
     const node = this.#node;
-    return (this.#methods.emit ??= (msg, port) => node.emit(msg, port));
+    return (this.#methods.emit ??= (msg, port, onSettled) => node.emit(msg, port, onSettled));
   }
 
   get send(): NodeContext<unknown>['send'] {
@@ -927,6 +1110,11 @@ class InstanceContext implements NodeContext<unknown> {
     const node = this.#node;
     return (this.#methods.connection ??= <Client>(id: string) => node.connectionHandle<Client>(id));
   }
+
+  get audit(): NodeContext<unknown>['audit'] {
+    const node = this.#node;
+    return (this.#methods.audit ??= (entry) => node.reportAudit(entry));
+  }
 }
 
 /** The rarely needed parts of a {@link NodeInstance}, made at the first use (see `extra`). */
@@ -943,6 +1131,9 @@ class NodeExtras {
   /** Cancels of the running `ctx.setTimeout`/`setInterval` timers; made at the first one. */
   timers: Set<() => void> | undefined = undefined;
   latestByTopic: Map<string, number> | undefined = undefined;
+  /** Asynchronous `onInput` calls in flight whose message is tracked (for `ctx.send` after an await). */
+  trackedAsync = 0;
+  reportSettleError: ((err: unknown) => void) | undefined = undefined;
 }
 
 const toMsg = toMessage;

@@ -16,7 +16,18 @@ function fakeProcess(): SignalSource & { emit(signal: string): void; count(): nu
 describe('installSignalHandlers', () => {
   it('stops the runtime on the first SIGTERM and hands the report on; a second signal forces the exit', async () => {
     const source = fakeProcess();
-    const report: StopReport = { drained: true, remaining: 0, durationMs: 3 };
+    const report: StopReport = {
+      drained: true,
+      remaining: 0,
+      durationMs: 3,
+      boundHit: false,
+      drainTimeoutMs: 5000,
+      sourcesStopped: [],
+      inFlight: 0,
+      messagesDrained: 0,
+      remainingByNode: {},
+      unfinished: {},
+    };
     let release!: () => void;
     const stops: Array<{ drainTimeoutMs?: number }> = [];
     const runtime = {

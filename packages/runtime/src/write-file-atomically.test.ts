@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileAtomically } from './write-file-atomically.js';
+import { createFileAtomically, writeFileAtomically } from './write-file-atomically.js';
 
 const dirs: string[] = [];
 const scratch = () => {
@@ -34,5 +34,15 @@ describe('writeFileAtomically', () => {
     await expect(writeFileAtomically(target, '{"a":1}')).rejects.toThrow();
     expect(readdirSync(dir)).toEqual(['context.json']);
     expect(readFileSync(join(target, 'inside'), 'utf8')).toBe('kept');
+  });
+
+  it('createFileAtomically creates a file once (EEXIST after), with mode 0600 and no temp file left', async () => {
+    const dir = scratch();
+    const file = join(dir, 'credential.key');
+    await createFileAtomically(file, 'first\n');
+    await expect(createFileAtomically(file, 'second\n')).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readFileSync(file, 'utf8')).toBe('first\n');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['credential.key']);
   });
 });

@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 
 let sequence = 0;
 
@@ -23,5 +23,26 @@ export async function writeFileAtomically(file: string, text: string, options: {
   } catch (err) {
     await rm(temp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * Create `file` with `text` unless it exists (then reject with EEXIST, like the `wx` flag): the
+ * text goes to a synced temp file that is then hard-linked into place, so a crash never leaves a
+ * half-written file (a credential key cut short would lock the credentials away for good).
+ */
+export async function createFileAtomically(file: string, text: string, options: { readonly mode?: number } = {}): Promise<void> {
+  const temp = `${file}.${process.pid}.${++sequence}.tmp`;
+  try {
+    const handle = await open(temp, 'wx', options.mode ?? 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(temp, file);
+  } finally {
+    await rm(temp, { force: true });
   }
 }

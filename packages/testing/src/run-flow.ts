@@ -263,9 +263,15 @@ function formatIssues(issues: readonly ValidationIssue[]): string {
  * left as they are (JavaScript cannot freeze their contents).
  */
 export function freezeMessage<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) freezeMessage((value as Record<string, unknown>)[key]);
+  // Iterative: a payload nested tens of thousands deep (a device can send one) must not overflow
+  // the stack here, which would drop the message from `sent` without a word.
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (next === null || typeof next !== 'object' || Object.isFrozen(next)) continue;
+    if (ArrayBuffer.isView(next) || next instanceof ArrayBuffer) continue;
+    Object.freeze(next);
+    for (const key of Object.keys(next)) stack.push((next as Record<string, unknown>)[key]);
+  }
   return value;
 }

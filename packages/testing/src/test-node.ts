@@ -1,6 +1,7 @@
 import {
   toMessage,
   type AnyNodeType,
+  type AuditReport,
   type ConnectionHandle,
   type ContextStore,
   type Message,
@@ -37,6 +38,8 @@ export interface NodeRecording {
   readonly errors: Array<{ err: unknown; msg?: Message | undefined }>;
   readonly debug: Array<{ value: unknown; msg: Message }>;
   readonly logs: Array<{ level: string; message: string; fields?: Record<string, unknown> | undefined }>;
+  /** Every `ctx.audit` report, in order. */
+  readonly audits: AuditReport[];
 }
 
 /** A node instance under unit test, without the runtime: messages in, recordings out. */
@@ -94,6 +97,7 @@ export async function testNode<T extends AnyNodeType>(nodeType: T, config: Recor
   const errors: Array<{ err: unknown; msg?: Message | undefined }> = [];
   const debug: Array<{ value: unknown; msg: Message }> = [];
   const logs: NodeRecording['logs'] = [];
+  const audits: AuditReport[] = [];
   const firstOutput = Object.keys(nodeType.outputs)[0] ?? 'out';
   const firstInput = Object.keys(nodeType.inputs)[0] ?? 'in';
   const abort = new AbortController();
@@ -120,6 +124,7 @@ export async function testNode<T extends AnyNodeType>(nodeType: T, config: Recor
     status: (s) => void statuses.push(s),
     error: (err, msg) => void errors.push({ err, msg }),
     debug: (value, msg) => void debug.push({ value, msg }),
+    audit: (entry) => void audits.push(entry),
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     context: { node: memoryStore(), flow: memoryStore(), global: memoryStore() },
     env: (name) => options.env?.[name],
@@ -143,7 +148,7 @@ export async function testNode<T extends AnyNodeType>(nodeType: T, config: Recor
   };
   const state = nodeType.setup ? await nodeType.setup(ctx) : undefined;
   return {
-    ctx, state, sent, statuses, errors, debug, logs,
+    ctx, state, sent, statuses, errors, debug, logs, audits,
     async input(init, port = firstInput) {
       const before = sent.length;
       const msg = deepFreeze(toMessage(init));

@@ -42,6 +42,11 @@ const PwNodeBody = memo(function PwNodeBody({ id, data, selected }: { readonly i
       <div className="pw-node-head">
         <span className="pw-icon">{iconGlyph(manifest?.icon, data.nodeType)}</span>
         <span className="label">{data.label}</span>
+        {manifest?.privileged && (
+          <span className="pw-privileged" data-testid={`node-privileged-${id}`} title="Writes to a device: deploying it new or changed needs the elevated role (admin by default)">
+            🔒
+          </span>
+        )}
         {data.invalid && (
           <span className="pw-invalid" data-testid={`node-invalid-${id}`} title={data.problem}>
             !

@@ -1,5 +1,5 @@
 import type { ConnectionEntry, FlowDocument, ValidationIssue } from '@plantwire/flow';
-import type { ConnectionManifest, NodeManifest, TrendSpec } from '@plantwire/protocol';
+import type { ConnectionManifest, NodeManifest, Role, TrendSpec } from '@plantwire/protocol';
 import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
 import type { CanvasEdge, CanvasNode } from '../model/canvas-types.js';
 import { UNTABBED } from '../model/document-to-canvas.js';
@@ -38,6 +38,8 @@ export interface EditorState {
   readonly phase: Phase;
   readonly loadError: string | undefined;
   readonly loginError: string | undefined;
+  /** The session's role; undefined when the server needs no login (everything allowed). */
+  readonly role: Role | undefined;
   readonly nodeManifests: readonly NodeManifest[];
   readonly manifests: ReadonlyMap<string, NodeManifest>;
   readonly connectionManifests: ReadonlyMap<string, ConnectionManifest>;

@@ -40,6 +40,15 @@ async function booted(initial = demoDocument(), storage = memoryStorage(), check
 }
 
 describe('editor store', () => {
+  it('knows the session\'s role (the toolbar disables Deploy for a viewer); none when the server needs no login', async () => {
+    expect((await booted()).store.getState().role).toBeUndefined();
+    const { api } = fakeApi(demoDocument());
+    const viewer = { ...api, auth: async () => ({ required: true, authenticated: true, role: 'viewer' }) } as ApiClient;
+    const store = createEditorStore({ api: viewer, drafts: createDraftStore(memoryStorage()) });
+    await store.getState().boot();
+    expect(store.getState().role).toBe('viewer');
+  });
+
   it('opens the deployed flow on its canvas with nothing pending', async () => {
     const { store } = await booted();
     const s = store.getState();
@@ -121,6 +130,18 @@ describe('editor store', () => {
     expect(store.getState().pending.total).toBe(0);
     expect(server.document.nodes[0]?.config).toEqual({ intervalMs: 250 });
     expect(store.getState().revision).toBe('r2');
+  });
+
+  it('a deploy refused for want of the elevated role (403 ELEVATION_REQUIRED) names and marks the device-writing node', async () => {
+    const refuse = () =>
+      new ApiClientError(403, { code: 'FORBIDDEN', message: 'deploying node(s) that write to devices needs the admin role', issues: [{ severity: 'error', code: 'ELEVATION_REQUIRED', message: 'writes to Modbus device "plc": holding 10', path: '$.nodes[3]', nodeId: 'publish' }] }, 'PUT');
+    const { store, server } = await booted(demoDocument(), memoryStorage(), refuse);
+    store.getState().updateConfig('tick', { intervalMs: 500 });
+    await store.getState().deploy();
+    const s = store.getState();
+    expect(s.deployState).toMatchObject({ kind: 'invalid', message: expect.stringContaining('admin role') });
+    expect(s.nodes.find((n) => n.id === 'publish')?.data).toMatchObject({ invalid: true });
+    expect(server.deploys).toBe(0);
   });
 
   it('keeps unsaved edits over a reload (draft), and a stale draft gets a conflict with both ways out', async () => {

@@ -143,6 +143,7 @@ export function createEditorStore(deps: EditorDeps) {
       phase: 'loading',
       loadError: undefined,
       loginError: undefined,
+      role: undefined,
       nodeManifests: [],
       manifests: new Map(),
       connectionManifests: new Map(),
@@ -181,6 +182,7 @@ export function createEditorStore(deps: EditorDeps) {
           }
           const [types, server] = await Promise.all([deps.api.nodeTypes(), loadServerDocument()]);
           const manifests = new Map(types.nodes.map((m) => [m.type, m]));
+          set({ role: auth.required ? auth.role : undefined });
           const connectionManifests = new Map(types.connections.map((m) => [m.type, m]));
           const draft = deps.drafts.load();
           const working = draft ? draft.document : server.document;
@@ -432,7 +434,8 @@ export function createEditorStore(deps: EditorDeps) {
           set(derive(get().doc, { deployed: sent, revision: result.revision, issues, deployState: { kind: 'deployed', at: deps.now(), warnings: result.warnings, layoutOnly } }));
           if (get().doc !== sent) deps.drafts.save(get().doc, result.revision, new Date(deps.now()));
         } catch (err) {
-          if (err instanceof ApiClientError && err.status === 422) {
+          // 422: validation; 403 with issues: device writers that need the elevated role (ELEVATION_REQUIRED), marked on their nodes the same way.
+          if (err instanceof ApiClientError && (err.status === 422 || (err.status === 403 && err.error.issues !== undefined))) {
             const issues = err.error.issues ?? [];
             set(derive(get().doc, { issues: issuesByEntry(issues, sent), deployState: { kind: 'invalid', message: err.error.message, issues } }));
           } else if (err instanceof ApiClientError && err.status === 409) {

@@ -15,6 +15,8 @@ export function Toolbar() {
   const debugOpen = useEditor((s) => s.debugOpen);
   const st = useEditor.getState;
   const [confirmDiscard, setConfirmDiscard] = useState(false);
+  // A viewer's deploy would get 403: say so before the click.
+  const viewerOnly = useEditor((s) => s.role === 'viewer');
   const deployTitle =
     pending.total === 0
       ? 'Nothing to deploy'
@@ -68,7 +70,7 @@ export function Toolbar() {
           onCancel={() => setConfirmDiscard(false)}
         />
       )}
-      <button className="primary" data-testid="deploy-button" disabled={deploying} onClick={() => void st().deploy()} title={deployTitle}>
+      <button className="primary" data-testid="deploy-button" disabled={deploying || viewerOnly} onClick={() => void st().deploy()} title={viewerOnly ? 'You are logged in as a viewer: deploying needs the editor role' : deployTitle}>
         {deploying ? 'Deploying…' : 'Deploy'}
         <span className="pw-pending" data-testid="pending-count" data-semantic={pending.semantic} data-layout={pending.layout}>
           {pending.total}

@@ -1,4 +1,4 @@
-import { compileFunction } from 'node:vm';
+import { compileFunction, createContext, runInContext } from 'node:vm';
 
 /** Where in the user's code something is, 1-based, as the editor shows it. */
 export interface CodePosition {
@@ -14,7 +14,14 @@ export interface CodeAnalysis {
   readonly stores: { readonly node: boolean; readonly flow: boolean; readonly global: boolean };
   /** Positions of `import(...)` calls, which a function node cannot make. */
   readonly imports: readonly CodePosition[];
+  /**
+   * The code names promises or async APIs (await, async, then, Promise, fetch, fs), so promise
+   * reactions may be pending after it returns: the sandbox drains them after each run.
+   */
+  readonly asyncHints: boolean;
 }
+
+const ASYNC_HINTS = ['await', 'async', 'then', 'Promise', 'fetch', 'fs'];
 
 /** A problem found in user code before it runs: a syntax error or a forbidden construct. */
 export interface CodeProblem extends CodePosition {
@@ -33,8 +40,40 @@ export function checkCode(body: string, kind: keyof typeof CODE_PARAMS): CodePro
     // Compiling in the main realm is safe: nothing of the body executes.
     compileFunction(body, [...CODE_PARAMS[kind]], { filename: `function-${kind}` });
   } catch (err) {
+    // Code that uses await is an async function body (compiled so in the sandbox, as here).
+    const asyncProblem = asyncBodyProblem(body, kind);
+    if (asyncProblem === undefined) return importProblem(body);
+    return err instanceof Error && /await/.test(err.message) ? asyncProblem : syntaxProblem(err);
+  }
+  return importProblem(body);
+}
+
+let checkContext: object | undefined;
+
+/**
+ * Why `body` does not compile as an async function body, or undefined when it does. The sandbox
+ * compiles it inside `async function (params) {\n … \n}`, whose line numbers this shares; the
+ * AsyncFunction constructor (of a context that allows it even when the process does not) parses
+ * the body on its own, which refuses a body that would close that wrapper early.
+ */
+function asyncBodyProblem(body: string, kind: keyof typeof CODE_PARAMS): CodeProblem | undefined {
+  const params = [...CODE_PARAMS[kind]];
+  try {
+    compileFunction(`return async function (${params.join(', ')}) {\n${body}\n}`, [], { filename: `function-${kind}`, lineOffset: -1 });
+  } catch (err) {
     return syntaxProblem(err);
   }
+  try {
+    checkContext ??= createContext({}, { codeGeneration: { strings: true, wasm: false } });
+    const AsyncFunction = runInContext('(async function () {}).constructor', checkContext) as new (...args: string[]) => unknown;
+    new AsyncFunction(...params, body);
+  } catch (err) {
+    return { message: err instanceof Error ? `${err.name}: ${err.message}` : String(err), line: 0, column: 0 };
+  }
+  return undefined;
+}
+
+function importProblem(body: string): CodeProblem | undefined {
   const [first] = analyseCode(body).imports;
   if (first) {
     return { ...first, message: 'import() is not available in a function node: it has no module loader, file system or network' };
@@ -77,6 +116,7 @@ export function analyseCode(...bodies: readonly string[]): CodeAnalysis {
     envNames: [...envNames].sort(),
     stores: { node: idents.has('context'), flow: idents.has('flow'), global: idents.has('global') },
     imports,
+    asyncHints: ASYNC_HINTS.some((name) => idents.has(name)),
   };
 }
 

@@ -31,7 +31,7 @@ describe('function node: declaration', () => {
     expect(Object.keys(manifest.outputs)).toEqual(['out', 'out2', 'out3', 'out4', 'out5', 'out6', 'out7', 'out8', 'out9', 'out10']);
     expect(functionOutputPort(2)).toBe('out3');
     const properties = manifest.configSchema['properties'] as Record<string, Record<string, unknown>>;
-    expect(Object.keys(properties)).toEqual(['code', 'setup', 'outputs', 'timeoutMs', 'memoryLimitMb', 'capabilities']);
+    expect(Object.keys(properties)).toEqual(['code', 'setup', 'outputs', 'timeoutMs', 'memoryLimitMb', 'capabilities', 'allowedHosts', 'directory']);
     for (const [key, field] of Object.entries(properties)) {
       expect(field['title'], `${key} title`).toEqual(expect.any(String));
       expect(field['description'], `${key} description`).toEqual(expect.any(String));
@@ -41,9 +41,20 @@ describe('function node: declaration', () => {
   });
 
   it('fills defaults and refuses unknown or out-of-range settings', () => {
-    expect(functionNode.config.parse({})).toEqual({ code: 'return msg;', setup: '', outputs: 1, timeoutMs: 1000, memoryLimitMb: 256, capabilities: ['console'] });
+    expect(functionNode.config.parse({})).toEqual({
+      code: 'return msg;',
+      setup: '',
+      outputs: 1,
+      timeoutMs: 1000,
+      memoryLimitMb: 256,
+      capabilities: ['console'],
+      allowedHosts: [],
+      directory: '',
+    });
     expect(functionNode.config.safeParse({ outputs: 11 }).success).toBe(false);
     expect(functionNode.config.safeParse({ capabilities: ['fs'] }).success).toBe(false);
+    const noDirectory = functionNode.config.safeParse({ capabilities: ['filesystem'] });
+    expect(noDirectory.error?.issues[0]).toMatchObject({ path: ['directory'], message: 'the filesystem capability needs a directory' });
     expect(functionNode.config.safeParse({ timeout: 5 }).success).toBe(false);
   });
 });
@@ -191,7 +202,7 @@ describe('function node: Node-RED code ports', () => {
     const node = await fn({ code: 'return { payload: env.get("LINE_ID") };' }, { env: { LINE_ID: 'press-4' } });
     const err = await failure(node);
     expect(err.code).toBe('FUNCTION_FAILED');
-    expect(err.message).toContain('grant the "env" capability');
+    expect(err.message).toContain('env.get is not available in function node "function-under-test": grant the "env" capability');
   });
 
   it('env.get with a computed name explains that names must be literals', async () => {
@@ -253,7 +264,7 @@ describe('function node: failures have an address', () => {
     ['a number', 'return 42;', 'is a number'],
     ['a symbol', 'return Symbol("x");', 'is a symbol'],
     ['a string', 'return "done";', 'is a string'],
-    ['a Promise', 'return Promise.resolve(msg);', 'is a Promise'],
+    ['a Promise inside a message', 'msg.payload = Promise.resolve(1);\nreturn msg;', 'msg.payload is a Promise (await it'],
     ['a message holding a function', 'msg.payload = { convert: (x) => x * 2 };\nreturn msg;', 'msg.payload.convert is a function'],
     ['an array longer than the outputs', 'return [msg, msg];', 'the returned value is an array of 2 but the node has 1 output'],
     ['an array with a number entry', 'return [[msg, 3]];', 'is a number, not a message object'],
@@ -270,10 +281,13 @@ describe('function node: failures have an address', () => {
     expect(result.error?.issues[0]).toMatchObject({ path: ['code'], message: expect.stringMatching(/^SyntaxError: .*\(line 2, column \d+\)$/) });
   });
 
-  it('await (async code) is a config error: user code runs synchronously', () => {
-    const result = functionNode.config.safeParse({ code: 'const v = await fetchIt();\nreturn msg;' });
+  it('code with await is valid; a syntax error in it still has its line', () => {
+    expect(functionNode.config.safeParse({ code: 'const v = await fetchIt();\nreturn msg;' }).success).toBe(true);
+    const result = functionNode.config.safeParse({ code: 'await null;\nconst a = ;' });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toContain('await is only valid in async functions');
+    expect(result.error?.issues[0]?.message).toMatch(/^SyntaxError: .*\(line 2, column \d+\)$/);
+    // A body that would close the async wrapper early is refused, not run.
+    expect(functionNode.config.safeParse({ code: 'await null;\n}; (function () {' }).success).toBe(false);
   });
 
   it('a setup that throws fails the node start with FUNCTION_FAILED and the setup line', async () => {
@@ -307,8 +321,9 @@ describe('function node: isolation', () => {
     ["node.warn.constructor('return process')()", 'return { payload: node.warn.constructor("return process")().pid };', 'ReferenceError: process is not defined'],
     ["context.get('x').constructor…", 'context.set("x", {});\nreturn { payload: context.get("x").constructor.constructor("return process")().pid };', 'ReferenceError: process is not defined'],
     ['Buffer', 'return { payload: Buffer.from("x") };', 'ReferenceError: Buffer is not defined'],
-    ['setTimeout', 'setTimeout(() => {}, 10);\nreturn msg;', 'ReferenceError: setTimeout is not defined'],
-    ['fetch', 'fetch("http://127.0.0.1:1/");\nreturn msg;', 'ReferenceError: fetch is not defined'],
+    ['fetch', 'fetch("http://127.0.0.1:1/");\nreturn msg;', 'ReferenceError: fetch is not defined (function node "function-under-test" does not have the "network" capability'],
+    ['fs', 'fs.readFile("x");\nreturn msg;', 'ReferenceError: fs is not defined (function node "function-under-test" does not have the "filesystem" capability'],
+    ["Function('return this')().process", 'return { payload: Function("return this")().process.pid };', "TypeError: Cannot read properties of undefined (reading 'pid')"],
     ['FinalizationRegistry (callbacks outside the time limit)', 'new FinalizationRegistry(() => {});', 'ReferenceError: FinalizationRegistry is not defined'],
     ['the caller chain', 'const f = function () { return f.caller.caller; };\nreturn { payload: f().constructor("return process")().pid };', "TypeError: Cannot read properties of null (reading 'constructor')"],
   ])('%s fails as a node error and the node keeps working', async (_what, code, expected) => {
@@ -325,16 +340,21 @@ describe('function node: isolation', () => {
     expect(result.error?.issues[0]?.message).toBe('import() is not available in a function node: it has no module loader, file system or network (line 2, column 8)');
   });
 
-  it('an import() smuggled past validation never loads anything', async () => {
+  it('an import() smuggled past validation never loads anything, and its error is not a way out', async () => {
     const node = await fn({ code: 'return new Function("return imp" + "ort(\'fs\')")();' });
     const err = await failure(node);
-    expect(err.code).toBe('FUNCTION_RESULT_INVALID');
-    expect(err.message).toContain('is a Promise');
-    // Its rejection never reaches user code: promise reactions do not run in the sandbox.
-    const probe = await fn({ code: 'let reached = false;\nPromise.resolve().then(() => { reached = true; });\nreturn { payload: reached };' });
+    expect(err.code).toBe('FUNCTION_FAILED');
+    expect(err.message).toContain('import() is not available in a function node');
+    // The rejection is an error of the sandbox's realm: its constructor chain has no process.
+    const probe = await fn({
+      code: [
+        'try { await new Function("return imp" + "ort(\'fs\')")(); } catch (e) {',
+        '  return { payload: e.constructor.constructor("return typeof process")() };',
+        '}',
+      ].join('\n'),
+    });
     await probe.input({});
-    await probe.input({});
-    expect(probe.output().map((m) => m.payload)).toEqual([false, false]);
+    expect(probe.output()[0]?.payload).toBe('undefined');
   });
 
   it('user code that patches builtins cannot reach a host object through the runner', async () => {
@@ -420,18 +440,35 @@ describe('function node: CPU and memory limits', () => {
     expect((err as NodeError).code).toBe('FUNCTION_TIMEOUT');
   });
 
-  it('running out of memory is a node error for that message, not a crash', async () => {
-    const node = await fn({
-      memoryLimitMb: 32,
-      timeoutMs: 20_000,
-      code: 'if (msg.payload === "hog") { const keep = []; for (;;) keep.push(new Array(100000).fill(msg)); }\nreturn msg;',
-    });
-    const results = await Promise.allSettled([node.input({ payload: 'before' }), node.input({ payload: 'hog' }), node.input({ payload: 'after' })]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const err = (results[1] as PromiseRejectedResult).reason as NodeError;
+  it('an allocation bomb is a node error naming the node; the worker restarts and this and other nodes go on', async () => {
+    const bomb = await fn(
+      {
+        memoryLimitMb: 32,
+        timeoutMs: 20_000,
+        code: 'if (msg.payload === "bomb") {\n  const keep = [];\n  for (;;) keep.push("reading " + keep.length + " ".repeat(64));\n}\nreturn msg;',
+      },
+      { id: 'bomb' },
+    );
+    const other = await fn({ memoryLimitMb: 32, code: 'return { payload: "other " + msg.payload };' }, { id: 'other' });
+    const started = sandboxStats().started;
+    const results = await Promise.allSettled([
+      bomb.input({ payload: 'before' }),
+      other.input({ payload: 1 }),
+      bomb.input({ payload: 'bomb' }),
+      other.input({ payload: 2 }),
+      bomb.input({ payload: 'after' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const err = (results[2] as PromiseRejectedResult).reason as NodeError;
     expect(err.code).toBe('FUNCTION_FAILED');
-    expect(err.message).toContain('ran out of memory (the sandbox heap limit is 32 MB)');
-    expect(node.output().map((m) => m.payload)).toEqual(['before', 'after']);
+    expect(err.message).toBe('user code of function node "bomb" ran out of memory (the sandbox heap limit is 32 MB); the sandbox was restarted');
+    expect(err.details).toMatchObject({ reason: 'memory-limit', memoryLimitMb: 32, nodeId: 'bomb' });
+    // Both nodes shared the worker; it was replaced once, and both go on.
+    expect(sandboxStats().started).toBe(started + 2);
+    expect((await bomb.input({ payload: 'next' }))[0]?.msg.payload).toBe('next');
+    expect((await other.input({ payload: 3 }))[0]?.msg.payload).toBe('other 3');
+    expect(bomb.output().map((m) => m.payload)).toEqual(['before', 'after', 'next']);
+    expect(other.output().map((m) => m.payload)).toEqual(['other 1', 'other 2', 'other 3']);
   });
 });
 

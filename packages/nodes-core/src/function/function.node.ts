@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineNode, NodeError, type Message, type MessageInit, type NodeContext, type NodeResult } from '@plantwire/node-sdk';
 import { analyseCode, checkCode, type CODE_PARAMS } from './analyse-code.js';
@@ -33,8 +34,9 @@ const codeField = (kind: keyof typeof CODE_PARAMS) =>
     // The editor's code editor and its highlighting; the field's own meta below adds title and text.
     .meta({ language: 'javascript' });
 
-const capability = z.enum(['console', 'env']).meta({
-  description: 'console: console.log/info/warn/error/debug write to the node\'s log. env: env.get("NAME") reads environment variables.',
+const capability = z.enum(['console', 'env', 'network', 'filesystem']).meta({
+  description:
+    'console: console.log/info/warn/error/debug write to the node\'s log. env: env.get("NAME") reads environment variables. network: fetch(url, { method, headers, body }) (http and https, limited to allowedHosts when set). filesystem: fs.readFile/writeFile/appendFile/readdir, promise-based, inside `directory` only.',
 });
 
 const configSchema = z.strictObject({
@@ -43,7 +45,7 @@ const configSchema = z.strictObject({
     .meta({
       title: 'Code',
       description:
-        'Body of a JavaScript function of `msg`, as in Node-RED. Return a message, an array with one entry per output (each a message, an array of messages, or null), or null to send nothing. `msg` is the code\'s own copy: change it freely. Available: node.warn/error/log/status/send, context/flow/global.get/set, env.get, RED.util.cloneMessage, console. Runs synchronously (no await, timers or promises), without require, process, Buffer, file system or network.',
+        'Body of a JavaScript function of `msg`, as in Node-RED. Return a message, an array with one entry per output (each a message, an array of messages, or null), or null to send nothing. `msg` is the code\'s own copy: change it freely. Available: node.warn/error/log/status/send/done, context/flow/global.get/set, env.get, RED.util.cloneMessage, console, setTimeout/setInterval/clearTimeout/clearInterval, and with their capability fetch and fs. The code may use await or return a promise; the message\'s run ends when its result is known and no timer or request of it is pending, or when it calls node.done(). There is no require, process, import() or Buffer.',
       examples: ['msg.payload = msg.payload * 2;\nreturn msg;'],
     }),
   setup: codeField('setup')
@@ -56,14 +58,32 @@ const configSchema = z.strictObject({
   timeoutMs: z.int().min(1).max(600_000).default(1000).meta({
     title: 'Time limit (ms)',
     unit: 'ms',
-    description: 'Time one message (or the On start code) may run. Past it the code is stopped and the message fails with FUNCTION_TIMEOUT; other messages go on.',
+    description:
+      'Time one message\'s run (or the On start code) may take, waiting on promises, timers and requests included. Past it the run is stopped, its timers cleared and its requests aborted, and the message fails with FUNCTION_TIMEOUT; other messages go on.',
   }),
   memoryLimitMb: z.int().min(16).max(16_384).default(256).meta({
     title: 'Memory limit (MB)',
     unit: 'MB',
-    description: 'Heap limit of the sandbox worker; running out fails the message that was running with FUNCTION_FAILED and restarts the worker. Function nodes with the same limit share one worker, and this limit (each node takes about 0.2 MB of it, plus what its code and context hold).',
+    description: 'Heap limit of the sandbox worker; running out fails the message that was running with FUNCTION_FAILED (details.reason "memory-limit") and restarts the worker. Function nodes of one tab with the same limit share one worker, and this limit (each node takes about 0.2 MB of it, plus what its code and context hold).',
   }),
-  capabilities: z.array(capability).default(['console']).meta({ title: 'Capabilities', description: 'What the code is allowed beyond plain JavaScript.' }),
+  capabilities: z.array(capability).default(['console']).meta({
+    title: 'Capabilities',
+    description: 'What the code is allowed beyond plain JavaScript; network and filesystem are off unless listed. Without its capability, fetch or fs does not exist in the sandbox.',
+  }),
+  allowedHosts: z.array(z.string().min(1)).default([]).meta({
+    title: 'Allowed hosts',
+    description: 'With the network capability: the only hosts fetch may reach (and be redirected to), as `name`, `name:port` or `*.domain`. Empty: any host.',
+    examples: [['api.example.com', '10.0.0.5:8080']],
+  }),
+  directory: z.string().default('').meta({
+    title: 'Directory',
+    description: 'With the filesystem capability: the one directory fs may read, write and list, relative to the runtime\'s working directory. A path that leaves it (.., an absolute path, a symbolic link) is refused.',
+    examples: ['data/line1'],
+  }),
+}).superRefine((config, ctx) => {
+  if (config.capabilities.includes('filesystem') && config.directory === '') {
+    ctx.addIssue({ code: 'custom', path: ['directory'], message: 'the filesystem capability needs a directory' });
+  }
 });
 
 /** A function node's parsed config. */
@@ -79,13 +99,15 @@ interface FunctionState {
  * The `function` node: user JavaScript, Node-RED style, in a sandbox.
  *
  * The code runs in a `vm` context inside a worker thread, never on the runtime's event loop, with
- * no `process`, `require`, `import()`, `Buffer`, file system or network. An endless loop costs one
- * message a FUNCTION_TIMEOUT; a throw is FUNCTION_FAILED with the user's line; a result that is not
- * a message, an array of per-output entries or null is FUNCTION_RESULT_INVALID.
+ * no `process`, `require`, `import()` or `Buffer`; `fetch` and `fs` exist only with the `network`
+ * and `filesystem` capabilities. It may be async (await, promises, sandbox timers); one time limit
+ * covers the whole run. An endless loop or a run that never ends costs one message a
+ * FUNCTION_TIMEOUT; a throw is FUNCTION_FAILED with the user's line; a result that is not a
+ * message, an array of per-output entries or null is FUNCTION_RESULT_INVALID.
  *
- * Speed: all function nodes with the same memory limit share one worker, and each node takes up
- * to 256 messages in flight, so one postMessage carries a batch of messages (of every node) to the
- * worker and one carries the results back.
+ * Speed: the function nodes of one tab with the same memory limit share one worker (started by
+ * the first message), and each node takes up to 256 messages in flight, so one postMessage
+ * carries a batch of messages (of every node) to the worker and one carries the results back.
  *
  * @example
  * { "id": "double", "type": "function", "config": { "code": "msg.payload = msg.payload * 2;\nreturn msg;" } }
@@ -96,11 +118,13 @@ export const functionNode = defineNode({
   category: 'transform',
   summary: 'Run JavaScript on each message (Node-RED compatible), sandboxed.',
   description:
-    'Isolation: the code runs in a worker thread, in a `vm` context of its own, never on the runtime\'s event loop. There is no `process`, `require`, `import()`, `Buffer`, timer, file system or network, and promise callbacks never run: the code is synchronous. A message the code takes longer than `timeoutMs` on fails with FUNCTION_TIMEOUT (the worker is restarted; other messages go on), a throw fails with FUNCTION_FAILED and the line, and a result that is not a message, an array of per-output entries or null fails with FUNCTION_RESULT_INVALID.\n\n' +
+    'Isolation: the code runs in a worker thread, in a `vm` context of its own, never on the runtime\'s event loop. There is no `process`, `require`, `import()` or `Buffer`, whatever the capabilities; `fetch` exists only with the `network` capability and `fs` only with `filesystem`. A throw fails with FUNCTION_FAILED and the line, and a result that is not a message, an array of per-output entries or null fails with FUNCTION_RESULT_INVALID.\n\n' +
+    'Async: the code may `await`, return a promise, and use `setTimeout`/`setInterval` (and their clear functions); `node.send` works from any of them. A message\'s run ends when its result is known and none of its timers or requests is pending, or when it calls `node.done()`; its messages leave then, in order, and its timers are cleared. One limit, `timeoutMs`, covers the whole run: code on the CPU that long is stopped by restarting the worker (other messages go on), and a run that waits that long (a promise that never settles, a timer chain) is ended in the worker; either way the message fails with FUNCTION_TIMEOUT, and what it sent before still goes out.\n\n' +
     'Ports: entry *i* of a returned array goes to `out` (i = 0), `out2`, … `out10`; the node declares all ten so wires to them validate, and `outputs` says how many the code may address (a longer array is FUNCTION_RESULT_INVALID).\n\n' +
     'Context: the code reads and writes a copy of the node, flow and global context kept in the sandbox. Its writes reach the runtime\'s store, in message order, before the message leaves the node; writes by other nodes become visible to the code from its next batch of messages (usually the next message). Only stores the code names (`context`, `flow`, `global`) are loaded.\n\n' +
     'Environment: `env.get("NAME")` needs the `env` capability and a literal name; the names are resolved when the node starts.\n\n' +
-    'Sharing: function nodes with the same `memoryLimitMb` share one worker, which takes the messages of all of them in batches. A message that hangs delays the others in that worker until its time limit; give a heavy node a limit of its own to give it a worker of its own.',
+    'Network and files: `network` gives `fetch(url, { method, headers, body })` (http and https; the body a string or a Uint8Array), resolving to `{ ok, status, statusText, url, redirected, headers.get/has/forEach, text(), json(), bytes(), arrayBuffer() }` with the body read whole (at most 16 MB); with `allowedHosts`, every host on the way, redirects included, must be listed. `filesystem` gives `fs.readFile(path, encoding = "utf8")` (encoding null for a Uint8Array), `fs.writeFile(path, data)`, `fs.appendFile(path, data)` and `fs.readdir(path = ".")`, all promises, for paths inside `directory`. Using either name without its capability is a ReferenceError that names the node and the capability. A waiting run of a node with either capability is not run again after a worker restart (it may have reached outside already): it fails.\n\n' +
+    'Sharing: each tab (flow) gets its own workers, so a runaway function never stalls another tab. On one tab, function nodes with the same `memoryLimitMb` share one worker, which takes the messages of all of them in batches and starts with the first of them (a tab without function nodes starts none). A message that hangs delays the others in that worker until its time limit; give a heavy node a limit of its own to give it a worker of its own. Running out of memory fails the running message with FUNCTION_FAILED (details.reason "memory-limit", naming the node) and restarts the worker; the other messages in it run again.',
   icon: 'code',
   inputs: { in: 'Messages to run the code on.' },
   outputs: outputPorts,
@@ -110,7 +134,8 @@ export const functionNode = defineNode({
   async setup(ctx): Promise<FunctionState> {
     const { config } = ctx;
     const analysis = analyseCode(config.code, config.setup);
-    const granted = { console: config.capabilities.includes('console'), env: config.capabilities.includes('env') };
+    const has = (name: FunctionConfig['capabilities'][number]) => config.capabilities.includes(name);
+    const granted = { console: has('console'), env: has('env'), network: has('network'), filesystem: has('filesystem') };
     const env = granted.env ? Object.fromEntries(analysis.envNames.map((name) => [name, ctx.env(name)])) : {};
     const sandbox = await openSandbox(
       {
@@ -121,6 +146,9 @@ export const functionNode = defineNode({
         outputs: config.outputs,
         timeoutMs: config.timeoutMs,
         capabilities: granted,
+        allowedHosts: config.allowedHosts,
+        directory: granted.filesystem ? resolve(config.directory) : '',
+        asyncHints: analysis.asyncHints,
         env,
         stores: {
           node: analysis.stores.node ? ctx.context.node : undefined,
@@ -128,13 +156,14 @@ export const functionNode = defineNode({
           global: analysis.stores.global ? ctx.context.global : undefined,
         },
       },
-      { memoryLimitMb: config.memoryLimitMb },
+      // One worker per tab: a runaway function stalls only the function nodes of its own tab.
+      { memoryLimitMb: config.memoryLimitMb, group: ctx.tab ?? '' },
     );
     const rec = sandbox.setupRecord;
     applyEffects(ctx, rec[2], undefined, true);
     if (rec[0] === 3) {
       sandbox.close();
-      throw failureError(rec[1], 'setup code');
+      throw failureError(rec[1], 'setup code', config.timeoutMs);
     }
     return { sandbox, answer: (record: SandboxRecord, input: Message) => toResult(record, input, ctx) };
   },
@@ -173,7 +202,7 @@ function toResult(rec: SandboxRecord, input: Message, ctx: NodeContext<FunctionC
     case 3:
       // Messages node.send() sent before the failure still go out, as in Node-RED.
       for (const m of first) ctx.send(m, 'out');
-      throw failureError(rec[1], 'code');
+      throw failureError(rec[1], 'code', ctx.config.timeoutMs);
   }
   if (first.length === 0) return null;
   return first.length === 1 ? first[0] : first;
@@ -213,8 +242,9 @@ function withId(m: SandboxMessage, input: Message | undefined): MessageInit {
   return m as MessageInit;
 }
 
-function failureError(f: Extract<SandboxRecord, readonly [3, ...unknown[]]>[1], what: string): NodeError {
+function failureError(f: Extract<SandboxRecord, readonly [3, ...unknown[]]>[1], what: string, timeoutMs?: number): NodeError {
   const where = f.line > 0 ? ` (${what} line ${f.line}${f.column > 0 ? `, column ${f.column}` : ''})` : '';
   const message = f.code === 'FUNCTION_RESULT_INVALID' ? `invalid result: ${f.message}` : `${f.message}${where}`;
+  if (f.code === 'FUNCTION_TIMEOUT') return new NodeError(f.code, message, { details: { timeoutMs } });
   return new NodeError(f.code, message, { details: f.line > 0 ? { line: f.line, column: f.column } : undefined });
 }

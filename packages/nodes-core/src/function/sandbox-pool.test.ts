@@ -14,10 +14,23 @@ function memoryStore(): ContextStore & { data: Map<string, unknown> } {
   return { data, get: (k) => data.get(k), set: (k, v) => void data.set(k, v), delete: (k) => void data.delete(k), keys: () => [...data.keys()] };
 }
 
-async function sandbox(code: string, overrides: Partial<SandboxSpec> = {}): Promise<SandboxInstance> {
+async function sandbox(code: string, overrides: Partial<SandboxSpec> = {}, group = ''): Promise<SandboxInstance> {
   const s = await openSandbox(
-    { nodeId: 'f1', code, setup: '', outputs: 1, timeoutMs: 2000, capabilities: { console: true, env: false }, env: {}, stores: {}, ...overrides },
-    { memoryLimitMb: 256 },
+    {
+      nodeId: 'f1',
+      code,
+      setup: '',
+      outputs: 1,
+      timeoutMs: 2000,
+      capabilities: { console: true, env: false, network: false, filesystem: false },
+      allowedHosts: [],
+      directory: '',
+      asyncHints: false,
+      env: {},
+      stores: {},
+      ...overrides,
+    },
+    { memoryLimitMb: 256, group },
   );
   opened.push(s);
   return s;
@@ -150,6 +163,15 @@ describe('sandbox pool', () => {
     expect(await s.run({ payload: 1, topic: 't' })).toEqual([1, { payload: 1, step: 1 }, null]);
     await expect(s.run({ payload: 'hang', topic: 't' })).rejects.toMatchObject({ code: 'FUNCTION_TIMEOUT' });
     expect(await s.run({ payload: 2, topic: 't' })).toEqual([1, { payload: 2, step: 1 }, null]);
+  });
+
+  it('nodes of different groups (tabs) never share a worker; nodes of one group do', async () => {
+    const workers = sandboxStats().workers;
+    const a1 = await sandbox('return { payload: "a1" };', {}, 'tab-a');
+    const a2 = await sandbox('return { payload: "a2" };', {}, 'tab-a');
+    const b = await sandbox('return { payload: "b" };', {}, 'tab-b');
+    await Promise.all([a1.run({}), a2.run({}), b.run({})]);
+    expect(sandboxStats().workers).toBe(workers + 2);
   });
 
   it('closing the last node stops the worker; the next node starts a new one', async () => {

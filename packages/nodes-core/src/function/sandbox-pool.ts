@@ -16,9 +16,21 @@ export interface SandboxSpec {
   /** The "On Start" body, run once when the node opens; empty for none. */
   readonly setup: string;
   readonly outputs: number;
-  /** CPU time one message (or the setup code) may take before the worker is stopped. */
+  /**
+   * Time one message's run (or the setup code) may take, its async part included. A run that is
+   * on the CPU this long stops the worker; one that waits this long is ended in the worker.
+   */
   readonly timeoutMs: number;
-  readonly capabilities: { readonly console: boolean; readonly env: boolean };
+  readonly capabilities: { readonly console: boolean; readonly env: boolean; readonly network: boolean; readonly filesystem: boolean };
+  /** With `network`: hosts `fetch` may reach (`name`, `name:port`, `*.domain`); empty for any. */
+  readonly allowedHosts: readonly string[];
+  /** With `filesystem`: the absolute path of the one directory `fs` may use; '' for none. */
+  readonly directory: string;
+  /**
+   * The code names promises or async APIs, so the sandbox drains promise reactions after every
+   * run of it; other code only goes async when it returns a promise or starts a timer or request.
+   */
+  readonly asyncHints: boolean;
   /** Environment values the code may read with `env.get`; `undefined` for unset names. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Context stores the code names. Only these are mirrored into the sandbox and kept in sync. */
@@ -29,6 +41,8 @@ export interface SandboxSpec {
 export interface SandboxLimits {
   /** Old-generation heap of the worker (shared by every node in it). */
   readonly memoryLimitMb: number;
+  /** Nodes of different groups (tabs) never share a worker, so a hang in one stalls no other. */
+  readonly group: string;
 }
 
 /** A plain message as it comes back from the sandbox. */
@@ -48,7 +62,7 @@ export interface SandboxEffects {
 
 /** Why user code failed, with the position in the user's code when known (0 when not). */
 export interface SandboxFailure {
-  readonly code: 'FUNCTION_FAILED' | 'FUNCTION_RESULT_INVALID';
+  readonly code: 'FUNCTION_FAILED' | 'FUNCTION_RESULT_INVALID' | 'FUNCTION_TIMEOUT';
   readonly message: string;
   readonly line: number;
   readonly column: number;
@@ -108,7 +122,8 @@ const IDLE_HANG_MIN_MS = 5000;
 /** Jobs per postMessage; more are split into several batches sent back to back. */
 const MAX_BATCH = 512;
 
-const hosts = new Map<number, SandboxHost>();
+/** Workers by group and memory limit. */
+const hosts = new Map<string, SandboxHost>();
 let workersStarted = 0;
 let batchesSent = 0;
 
@@ -120,10 +135,11 @@ let batchesSent = 0;
  * status 3 in `setupRecord` so the caller can apply its effects first.
  */
 export async function openSandbox(spec: SandboxSpec, limits: SandboxLimits): Promise<SandboxInstance> {
-  let host = hosts.get(limits.memoryLimitMb);
+  const key = `${limits.group}\u0000${limits.memoryLimitMb}`;
+  let host = hosts.get(key);
   if (!host) {
-    host = new SandboxHost(limits.memoryLimitMb, () => hosts.delete(limits.memoryLimitMb));
-    hosts.set(limits.memoryLimitMb, host);
+    host = new SandboxHost(limits.memoryLimitMb, () => hosts.delete(key));
+    hosts.set(key, host);
   }
   const h = host;
   const inst = h.register(spec);
@@ -189,16 +205,30 @@ interface Job {
 }
 
 /** A batch's answer, flattened (see WORKER_SOURCE): per job a status and its value by shape. */
-interface WorkerReply {
+interface BatchReply {
   readonly t: 'done';
   readonly seq: number;
-  readonly statuses: ReadonlyArray<SandboxRecord[0]>;
+  readonly statuses: ReadonlyArray<SandboxRecord[0] | typeof WAITING>;
   readonly shapes: readonly number[];
   readonly values: readonly unknown[];
   readonly defs: ReadonlyArray<readonly [number, readonly string[]]>;
   /** `[job index, effects, …]` for the jobs that had any; null when none did. */
   readonly effects: readonly unknown[] | null;
 }
+
+/** The end of a run that went async: job `index` of batch `seq`; `late` numbers these replies. */
+interface LateReply {
+  readonly t: 'late';
+  readonly seq: number;
+  readonly index: number;
+  readonly late: number;
+  readonly rec: SandboxRecord;
+}
+
+type WorkerReply = BatchReply | LateReply;
+
+/** Status of a job whose run went async: its record comes later in a LateReply. */
+const WAITING = 4 as const;
 
 /** A reply shape: how wide it is and how to build its object. */
 interface ReplyShape {
@@ -240,11 +270,19 @@ let nextStoreId = 1;
  * sees other nodes' writes from its next batch on, and its own writes at once. A change that
  * arrives for a key the worker wrote in a batch whose results are still on their way is ignored:
  * the worker's write is newer and is about to land in the store.
+ *
+ * Async runs: a job whose run went async is answered "waiting" in its batch's reply and kept in
+ * `waiting` until the worker's late reply for it; its writes are applied then, and late replies
+ * are numbered like batches for the rule above. The worker ends a run that waits past its time
+ * limit itself; the watchdog here still stops a continuation that stays on the CPU too long.
  */
 class SandboxHost {
   private worker: Worker | undefined;
-  /** [batch seq, job index, running flag], written by the worker before each job. */
-  private readonly progress = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  /**
+   * [batch seq, job index, running flag, slice], written by the worker before each job and each
+   * async continuation; flag 1 is a job of a batch, 2 the continuation of a waiting run.
+   */
+  private readonly progress = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   private readonly instances = new Map<number, Instance>();
   private readonly stores = new Map<ContextStore, StoreState>();
   private readonly storesInWorker = new Set<StoreState>();
@@ -255,8 +293,11 @@ class SandboxHost {
   private queue: Job[] = [];
   /** Batches sent and not answered, in send order. */
   private readonly batches = new Map<number, Job[]>();
+  /** Jobs whose run went async, by `seq * MAX_BATCH + index`. */
+  private readonly waiting = new Map<number, Job>();
   private nextSeq = 1;
   private lastAppliedSeq = 0;
+  private lastAppliedLate = 0;
   private flushScheduled = false;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private watchKey = -1;
@@ -332,6 +373,11 @@ class SandboxHost {
       this.queue = this.queue.filter((j) => j.inst !== inst);
       for (const job of mine) job.reject(new NodeError('FUNCTION_FAILED', 'the function node was closed before the message ran'));
     }
+    for (const [key, job] of this.waiting) {
+      if (job.inst !== inst) continue;
+      this.waiting.delete(key);
+      job.reject(new NodeError('FUNCTION_FAILED', "the function node was closed before the message's run ended"));
+    }
     this.worker?.postMessage({ t: 'remove', id: inst.id });
     if (this.instances.size === 0) this.shutdown();
   }
@@ -340,8 +386,9 @@ class SandboxHost {
     const w = this.worker;
     this.worker = undefined;
     this.stopWatchdog();
-    const pending = [...this.batches.values()].flat().concat(this.queue);
+    const pending = [...this.batches.values()].flat().concat(this.queue, [...this.waiting.values()]);
     this.batches.clear();
+    this.waiting.clear();
     this.queue = [];
     this.storesInWorker.clear();
     for (const job of pending) job.reject(new NodeError('FUNCTION_FAILED', 'the function node was closed before the message ran'));
@@ -406,7 +453,7 @@ class SandboxHost {
         shapes[i] = shape;
         if (shape < 0) values.push(msg);
       }
-      return { t: 'batch', seq, basedOn: this.lastAppliedSeq, deltas, insts, kinds, shapes, values, defs };
+      return { t: 'batch', seq, basedOn: this.lastAppliedSeq, basedOnLate: this.lastAppliedLate, deltas, insts, kinds, shapes, values, defs };
     };
     try {
       w.postMessage(build());
@@ -433,7 +480,7 @@ class SandboxHost {
     }
     for (const [shape] of defs) this.shapesInWorker.add(shape);
     batchesSent++;
-    if (this.batches.size === 0) {
+    if (this.batches.size === 0 && this.waiting.size === 0) {
       w.ref();
       this.startWatchdog();
     }
@@ -459,6 +506,10 @@ class SandboxHost {
 
   private onReply(w: Worker, reply: WorkerReply): void {
     if (w !== this.worker) return;
+    if (reply.t === 'late') {
+      this.onLate(w, reply);
+      return;
+    }
     const jobs = this.batches.get(reply.seq);
     if (!jobs) return;
     this.batches.delete(reply.seq);
@@ -485,24 +536,24 @@ class SandboxHost {
         fx = effects[e + 1] as SandboxEffects;
         e += 2;
       }
-      let rec = [statuses[i], value, fx] as SandboxRecord;
-      const writes = rec[2]?.writes;
-      if (writes) {
-        const refused = applyWrites(job.inst, writes);
-        // The store refused a value (the runtime's stores take JSON only): the message fails with
-        // the store's reason, and the worker's copy is corrected by the next batch's deltas.
-        if (refused !== undefined) rec = [3, { code: 'FUNCTION_FAILED', message: refused, line: 0, column: 0 }, rec[2]];
-      }
-      if (job.map === undefined) job.resolve(rec);
-      else {
-        try {
-          job.resolve(job.map(rec, job.msg));
-        } catch (err) {
-          job.reject(err);
-        }
-      }
+      if (statuses[i] === WAITING) this.waiting.set(reply.seq * MAX_BATCH + i, job);
+      else answer(job, [statuses[i], value, fx] as SandboxRecord);
     }
-    if (this.batches.size === 0) {
+    this.idleIfDone(w);
+  }
+
+  private onLate(w: Worker, reply: LateReply): void {
+    const key = reply.seq * MAX_BATCH + reply.index;
+    const job = this.waiting.get(key);
+    this.lastAppliedLate = reply.late;
+    if (!job) return;
+    this.waiting.delete(key);
+    answer(job, reply.rec);
+    this.idleIfDone(w);
+  }
+
+  private idleIfDone(w: Worker): void {
+    if (this.batches.size === 0 && this.waiting.size === 0) {
       w.unref();
       this.stopWatchdog();
     }
@@ -517,9 +568,11 @@ class SandboxHost {
         workerData: { progress: this.progress.buffer, runnerSource: RUNNER_SOURCE },
         resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb },
         // Nothing of the parent's environment or flags: the worker is only a host for vm contexts.
+        // The one flag lets a sandbox's import() reject with the sandbox's own error (see
+        // WORKER_SOURCE); without it, Node rejects with an error of the worker's realm.
         env: {},
         argv: [],
-        execArgv: [],
+        execArgv: ['--experimental-vm-modules'],
       });
     } catch (err) {
       this.failAll(`the function sandbox could not be started: ${messageOf(err)}`);
@@ -531,6 +584,7 @@ class SandboxHost {
     this.shapesInWorker.clear();
     this.replyShapes.clear();
     Atomics.store(this.progress, 2, 0);
+    this.lastAppliedLate = 0;
     w.on('message', (m: WorkerReply) => this.onReply(w, m));
     w.on('error', (err) => this.onDeath(w, undefined, err));
     w.on('exit', (code) => this.onDeath(w, undefined, new Error(`the sandbox worker exited with code ${code}`)));
@@ -563,10 +617,14 @@ class SandboxHost {
         code: spec.code,
         setup: spec.setup,
         storeIds,
+        timeoutMs: spec.timeoutMs,
+        allowedHosts: spec.capabilities.network ? spec.allowedHosts : [],
+        directory: spec.capabilities.filesystem ? spec.directory : '',
         vm: {
           nodeId: spec.nodeId,
           nodeName: spec.nodeName ?? null,
           outputs: spec.outputs,
+          asyncHints: spec.asyncHints,
           capabilities: spec.capabilities,
           env: Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v ?? null])),
           stores: { node: !!inst.stores.node, flow: !!inst.stores.flow, global: !!inst.stores.global },
@@ -614,18 +672,27 @@ class SandboxHost {
     this.watchKey = -1;
   }
 
+  /** The job on the worker's CPU now, if any: a job of a batch, or a waiting run's continuation. */
+  private runningJob(): Job | undefined {
+    const flag = Atomics.load(this.progress, 2);
+    if (flag === 0) return undefined;
+    const seq = Atomics.load(this.progress, 0);
+    const index = Atomics.load(this.progress, 1);
+    // A continuation can start before the main thread has read the reply that made it wait.
+    return (flag === 2 ? this.waiting.get(seq * MAX_BATCH + index) : undefined) ?? this.batches.get(seq)?.[index];
+  }
+
   /**
-   * Runs in the main thread while batches are out: stops the worker when one job has been on the
-   * CPU too long, or when the worker has made no progress at all for much longer than any time
-   * limit while work waits for it (something outside a job hung it; nobody is blamed).
+   * Runs in the main thread while batches are out or runs wait: stops the worker when one job (or
+   * one continuation of a waiting run) has been on the CPU too long, or when the worker has made
+   * no progress at all for much longer than any time limit while a batch waits for it (something
+   * outside a job hung it; nobody is blamed). A worker with only waiting runs is idle, not hung.
    */
   private checkWatchdog(): void {
     const w = this.worker;
     if (!w) return;
-    const running = Atomics.load(this.progress, 2) === 1;
-    const seq = Atomics.load(this.progress, 0);
-    const index = Atomics.load(this.progress, 1);
-    const key = running ? seq * MAX_BATCH + index : IDLE_KEY;
+    const running = Atomics.load(this.progress, 2) !== 0;
+    const key = running ? Atomics.load(this.progress, 3) : IDLE_KEY;
     const now = performance.now();
     if (key !== this.watchKey) {
       this.watchKey = key;
@@ -633,13 +700,13 @@ class SandboxHost {
       return;
     }
     if (!running) {
-      if (now - this.watchSince >= this.idleLimitMs()) {
+      if (this.batches.size > 0 && now - this.watchSince >= this.idleLimitMs()) {
         this.onDeath(w, undefined, new Error(`the sandbox worker made no progress for ${Math.round(now - this.watchSince)} ms`));
         void w.terminate().catch(() => undefined);
       }
       return;
     }
-    const job = this.batches.get(seq)?.[index];
+    const job = this.runningJob();
     if (!job || now - this.watchSince < job.inst.spec.timeoutMs) return;
     const { timeoutMs } = job.inst.spec;
     this.onDeath(w, job, new NodeError('FUNCTION_TIMEOUT', `user code ran longer than ${timeoutMs} ms on this message and was stopped`, { details: { timeoutMs } }));
@@ -649,22 +716,30 @@ class SandboxHost {
   /**
    * The worker is gone (stopped by the watchdog, out of memory, crashed). The job that was on the
    * CPU fails; every other job sent to it, finished or not, runs again in a new worker: their
-   * results and effects had not been applied, so nothing happens twice.
+   * results and effects had not been applied, so nothing happens twice. Except a waiting run of a
+   * node with the network or filesystem capability: it may have reached outside already, so it
+   * fails rather than doing that again.
    */
   private onDeath(w: Worker, culprit: Job | undefined, err: unknown): void {
     if (w !== this.worker) return;
     this.worker = undefined;
     this.stopWatchdog();
-    if (!culprit && Atomics.load(this.progress, 2) === 1) {
-      culprit = this.batches.get(Atomics.load(this.progress, 0))?.[Atomics.load(this.progress, 1)];
-    }
+    culprit ??= this.runningJob();
     Atomics.store(this.progress, 2, 0);
     const pending = [...this.batches.values()].flat();
+    for (const job of this.waiting.values()) {
+      if (job === culprit) continue;
+      const { network, filesystem } = job.inst.spec.capabilities;
+      if (!network && !filesystem) pending.push(job);
+      else job.reject(new NodeError('FUNCTION_FAILED', `the function sandbox was restarted while this message's run was waiting (${messageOf(err)}); it is not run again because the node may have used the network or file system`));
+    }
     this.batches.clear();
+    this.waiting.clear();
     this.storesInWorker.clear();
     if (culprit) {
-      pending.splice(pending.indexOf(culprit), 1);
-      culprit.reject(err instanceof NodeError ? err : this.crashError(err));
+      const at = pending.indexOf(culprit);
+      if (at >= 0) pending.splice(at, 1);
+      culprit.reject(err instanceof NodeError ? err : this.crashError(err, culprit));
       this.failuresInARow = 0;
     } else {
       this.failuresInARow++;
@@ -680,12 +755,14 @@ class SandboxHost {
     }
   }
 
-  private crashError(err: unknown): NodeError {
+  private crashError(err: unknown, culprit: Job): NodeError {
     if ((err as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new NodeError('FUNCTION_FAILED', `user code ran out of memory (the sandbox heap limit is ${this.memoryLimitMb} MB); the sandbox was restarted`, {
-        cause: err,
-        details: { reason: 'memory-limit', memoryLimitMb: this.memoryLimitMb },
-      });
+      const { nodeId } = culprit.inst.spec;
+      return new NodeError(
+        'FUNCTION_FAILED',
+        `user code of function node "${nodeId}" ran out of memory (the sandbox heap limit is ${this.memoryLimitMb} MB); the sandbox was restarted`,
+        { cause: err, details: { reason: 'memory-limit', memoryLimitMb: this.memoryLimitMb, nodeId } },
+      );
     }
     return new NodeError('FUNCTION_FAILED', `the function sandbox crashed while running this message: ${messageOf(err)}`, { cause: err });
   }
@@ -694,6 +771,26 @@ class SandboxHost {
     const jobs = this.queue;
     this.queue = [];
     for (const job of jobs) job.reject(new NodeError('FUNCTION_FAILED', message));
+  }
+}
+
+/** Applies a record's context writes and settles the job's promise with it. */
+function answer(job: Job, record: SandboxRecord): void {
+  let rec = record;
+  const writes = rec[2]?.writes;
+  if (writes) {
+    const refused = applyWrites(job.inst, writes);
+    // The store refused a value (the runtime's stores take JSON only): the message fails with
+    // the store's reason, and the worker's copy is corrected by the next batch's deltas.
+    if (refused !== undefined) rec = [3, { code: 'FUNCTION_FAILED', message: refused, line: 0, column: 0 }, rec[2]];
+  }
+  if (job.map === undefined) job.resolve(rec);
+  else {
+    try {
+      job.resolve(job.map(rec, job.msg));
+    } catch (err) {
+      job.reject(err);
+    }
   }
 }
 

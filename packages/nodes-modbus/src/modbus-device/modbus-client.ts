@@ -167,6 +167,18 @@ export class ModbusDeviceClient {
     });
   }
 
+  /**
+   * Drop bytes modbus-serial's TCP framer holds for a frame that never completed. A device that
+   * sent a short or garbled frame (an MBAP length larger than what followed) otherwise leaves the
+   * framer waiting for the rest, and every later answer is cut at the wrong place: the connection
+   * times out forever though the device answers again. After a timeout nothing buffered belongs
+   * to a request still waiting. (An internal field of modbus-serial 8's TcpPort; absent, no-op.)
+   */
+  #discardPartialFrame(): void {
+    const port = (this.#rtu as unknown as { _port?: { _clientRcvData?: unknown } })._port;
+    if (port && Buffer.isBuffer(port._clientRcvData) && port._clientRcvData.length > 0) port._clientRcvData = Buffer.alloc(0);
+  }
+
   #notConnected(what: string): ModbusRequestError {
     const reason = `not connected (${this.#closedReason ?? 'closed'})`;
     return new ModbusRequestError('not-connected', reason, `${this.label}: ${what} failed: ${reason}`);
@@ -180,6 +192,7 @@ export class ModbusDeviceClient {
       return new ModbusRequestError('exception', reason, `${this.label}: ${what} failed: the device answered ${reason}`, { exceptionCode: e.modbusCode, cause: err });
     }
     if (e.errno === 'ETIMEDOUT' || e.name === 'TransactionTimedOutError') {
+      this.#discardPartialFrame();
       const reason = `timeout: no answer within ${this.settings.timeoutMs} ms`;
       return new ModbusRequestError('timeout', reason, `${this.label}: ${what} failed: ${reason}`, { cause: err });
     }

@@ -59,6 +59,7 @@ export const modbusWrite = defineNode({
   inputs: { in: 'msg.topic names the tag (optional with one tag); msg.payload is the value (a number, boolean or string, or a TagValue).' },
   outputs: { out: 'The input message, once the device acknowledged the write.' },
   config: configSchema,
+  privileged: (config) => `writes to Modbus device "${config.device}": ${config.tags.map(describeTag).join(', ')}`,
   async onInput(msg, ctx) {
     const tag = pickTag(ctx.config.tags, msg);
     const client = ctx.connection<ModbusDeviceClient>(ctx.config.device).requireClient();
@@ -67,8 +68,10 @@ export const modbusWrite = defineNode({
     const span = tagSpan(tag);
     const where = `${client.label} unit ${unitId}, tag "${tag.name}" (${tag.area} ${span > 1 ? `${tag.address}–${tag.address + span - 1}` : tag.address})`;
     let words: number[];
+    const value = payloadValue(msg.payload, type);
+    const target = { connection: ctx.config.device, unitId, area: tag.area, address: tag.address, tag: tag.name };
     try {
-      const raw = removeScaling(payloadValue(msg.payload, type), tag, type);
+      const raw = removeScaling(value, tag, type);
       words = encodeValue(raw, { type, length: tag.length, wordOrder: tag.wordOrder ?? client.settings.wordOrder, byteOrder: tag.byteOrder ?? client.settings.byteOrder });
     } catch (err) {
       if (err instanceof CodecError) throw new NodeError('INPUT_INVALID', `cannot write ${where}: ${err.message}`, { cause: err, details: { field: 'msg.payload' } });
@@ -78,6 +81,7 @@ export const modbusWrite = defineNode({
       if (tag.area === 'coil') await client.writeCoils(unitId, tag.address, words.map(Boolean), ctx.config.multipleWrite);
       else await client.writeRegisters(unitId, tag.address, words, ctx.config.multipleWrite);
     } catch (err) {
+      ctx.audit({ action: 'write', target, value, error: err instanceof ModbusRequestError ? err.reason : (err as Error).message });
       if (!(err instanceof ModbusRequestError)) throw err;
       const code = err.kind === 'exception' ? 'DEVICE_EXCEPTION' : err.kind === 'timeout' ? 'TIMEOUT' : err.kind === 'not-connected' ? 'NOT_CONNECTED' : 'NODE_FAILED';
       throw new NodeError(code, `writing ${where} failed: ${err.reason}`, {
@@ -85,6 +89,13 @@ export const modbusWrite = defineNode({
         details: { device: client.label, unitId, tag: tag.name, area: tag.area, address: tag.address, ...(err.exceptionCode === undefined ? {} : { exceptionCode: err.exceptionCode }) },
       });
     }
+    ctx.audit({ action: 'write', target, value });
     return msg;
   },
 });
+
+/** `holding 100–103 (unit 2)`: what a tag may write, for the deploy's elevation reason. */
+function describeTag(tag: ModbusWriteTag): string {
+  const span = tagSpan(tag);
+  return `${tag.area} ${span > 1 ? `${tag.address}–${tag.address + span - 1}` : tag.address}${tag.unitId === undefined ? '' : ` (unit ${tag.unitId})`}`;
+}

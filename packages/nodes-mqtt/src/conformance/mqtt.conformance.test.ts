@@ -22,7 +22,9 @@ function document(address: TcpAddress) {
       { id: 'reader', type: 'mqtt-broker', config: { url } },
     ],
     nodes: [
-      { id: 'sink', type: 'mqtt-out', config: { broker: 'writer', topic: TOPIC, qos: 1 } },
+      // The suite checks the plain contract (a value the sink cannot write is an error, never sent
+      // later); store-and-forward replays such values, and is tested in mqtt-out.store-forward.test.ts.
+      { id: 'sink', type: 'mqtt-out', config: { broker: 'writer', topic: TOPIC, qos: 1, buffer: { enabled: false } } },
       { id: 'source', type: 'mqtt-in', config: { broker: 'reader', topic: TOPIC, qos: 1, payloadFormat: 'json' } },
     ],
     wires: [],

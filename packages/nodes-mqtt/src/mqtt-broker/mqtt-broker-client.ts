@@ -1,4 +1,25 @@
-import type { IClientSubscribeOptions, ISubscriptionGrant, MqttClient } from 'mqtt';
+import type { DeliveryOutcome } from '@plantwire/node-sdk';
+import type { IClientSubscribeOptions, IPublishPacket, ISubscriptionGrant, MqttClient } from 'mqtt';
+
+/** A PUBACK mqtt.js wants to send, kept back (see {@link MqttBrokerClient.take}). */
+interface DeferredAck {
+  readonly messageId: number;
+  /** The PUBLISH it answers (undefined for an untracked one queued behind tracked ones). */
+  readonly publish: IPublishPacket | undefined;
+  /** Nodes that took the message and have not settled it yet. */
+  takers: number;
+  /** The PUBACK packet, once mqtt.js has made it. */
+  packet: AckPacket | undefined;
+  /** Some taker's message was dropped: never acknowledge it on this connection, so the broker redelivers it. */
+  withheld: boolean;
+}
+
+interface AckPacket {
+  readonly cmd: string;
+  readonly messageId?: number;
+}
+
+type SendPacket = (packet: AckPacket, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 /**
  * The client an `mqtt-broker` connection hands to its nodes: the mqtt.js client plus what several
@@ -11,6 +32,16 @@ import type { IClientSubscribeOptions, ISubscriptionGrant, MqttClient } from 'mq
  * broker and the TCP window hold the data instead of our memory. The price: nothing else on this
  * connection is read while it is held either (PUBACKs of our own publishes, PINGRESP), so a flow
  * that republishes what it reads should publish through a second connection entry.
+ *
+ * Acknowledgement after delivery: an mqtt-in node {@link take}s a QoS 1 PUBLISH while mqtt.js
+ * emits it, and settles it once the flow has handled it. Reading goes on meanwhile (holding
+ * `done` would serialise the connection to one message at a time); what waits is the PUBACK
+ * packet itself: mqtt.js's `_sendPacket` is wrapped so a PUBACK of a taken message is kept (its
+ * callback called at once) and sent when every node that took it has settled it. PUBACKs leave in
+ * the order the PUBLISHes arrived (MQTT 3.1.1 §4.6, MQTT 5 §4.6), so an untracked PUBACK behind a
+ * kept one waits too. A message some node dropped is never acknowledged on this connection: the
+ * broker redelivers it after a reconnect when the session persists (`cleanStart: false`). When
+ * the connection closes, every kept PUBACK is forgotten for the same reason.
  */
 export class MqttBrokerClient {
   /** The mqtt.js client, connected with `reconnectPeriod: 0` (the runtime owns reconnects). */
@@ -24,6 +55,16 @@ export class MqttBrokerClient {
   private waiting: Array<() => void> = [];
   private readonly subscribers = new Map<string, Set<object>>();
   private readonly granted = new Set<string>();
+  /** Kept PUBACKs, in the order their PUBLISHes arrived; `ackHead` is the first still waiting. */
+  private acks: DeferredAck[] = [];
+  private ackHead = 0;
+  /** The taken entries among `acks`, by message id. */
+  private readonly ackById = new Map<number, DeferredAck>();
+  declare private readonly sendPacket: SendPacket;
+  /** PUBACKs withheld because a message was dropped (redelivered after the next reconnect). */
+  withheld = 0;
+  /** Ids of QoS 1 messages read while no node subscribed anything: their PUBACKs are withheld. */
+  private readonly orphans = new Set<number>();
 
   constructor(mqtt: MqttClient, protocolVersion: 4 | 5, url: string) {
     this.mqtt = mqtt;
@@ -31,10 +72,91 @@ export class MqttBrokerClient {
     this.url = url;
     // Every mqtt-in node on this connection adds a 'message' listener.
     mqtt.setMaxListeners(0);
-    mqtt.handleMessage = (_packet, done) => {
+    mqtt.handleMessage = (packet, done) => {
+      // Read after the last subscriber left (a stop, a closing node): no node will ever see it, so
+      // it must not be acknowledged; the broker redelivers it in the next session.
+      if (this.subscribers.size === 0 && packet.cmd === 'publish' && packet.qos === 1 && packet.messageId !== undefined) this.orphans.add(packet.messageId);
       if (this.holders.size === 0) done();
       else this.waiting.push(() => done());
     };
+    // mqtt.js 5 has no public hook between "handled" and "PUBACK sent"; `_sendPacket` is where every packet leaves.
+    const internals = mqtt as unknown as { _sendPacket: SendPacket };
+    const send: SendPacket = internals._sendPacket.bind(mqtt);
+    this.sendPacket = send;
+    internals._sendPacket = (packet, cb, ...rest) => {
+      if (packet.cmd !== 'puback' || packet.messageId === undefined || (this.ackHead === this.acks.length && !this.orphans.has(packet.messageId))) {
+        send(packet, cb, ...rest);
+        return;
+      }
+      const orphan = this.orphans.delete(packet.messageId);
+      const entry = orphan ? undefined : this.ackById.get(packet.messageId);
+      if (entry !== undefined && entry.packet === undefined) entry.packet = packet;
+      else this.acks.push({ messageId: packet.messageId, publish: undefined, takers: 0, packet, withheld: orphan });
+      // Let mqtt.js read the next packet now; the PUBACK itself goes out in `flushAcks`.
+      cb?.();
+      this.flushAcks();
+    };
+    // A new connection gets a new client: what this one kept is redelivered by the broker (persistent session) or lost with the session.
+    mqtt.on('close', () => {
+      for (let i = this.ackHead; i < this.acks.length; i++) this.acks[i]!.takers = -1;
+      this.acks = [];
+      this.ackHead = 0;
+      this.ackById.clear();
+      this.orphans.clear();
+    });
+  }
+
+  /**
+   * Take a QoS 1 PUBLISH that mqtt.js is emitting now (call from a 'message' listener): its PUBACK
+   * waits until the returned function has been called by every node that took it. Settle with the
+   * runtime's outcome: 'dropped' withholds the PUBACK for good on this connection (the broker
+   * redelivers after a reconnect with a persistent session). Undefined for QoS 0 and 2 (mqtt.js
+   * answers QoS 2 with PUBREC before it emits the message, so there is nothing left to defer).
+   */
+  take(publish: IPublishPacket): ((outcome: DeliveryOutcome) => void) | undefined {
+    if (publish.qos !== 1 || publish.messageId === undefined || !this.mqtt.connected) return undefined;
+    let entry = this.ackById.get(publish.messageId);
+    if (entry === undefined || entry.publish !== publish) {
+      entry = { messageId: publish.messageId, publish, takers: 0, packet: undefined, withheld: false };
+      this.ackById.set(publish.messageId, entry);
+      this.acks.push(entry);
+    }
+    entry.takers++;
+    const taken = entry;
+    let settled = false;
+    return (outcome) => {
+      // Once per taker; an entry of a closed connection is gone (takers -1).
+      if (settled || taken.takers <= 0) return;
+      settled = true;
+      if (outcome === 'dropped') taken.withheld = true;
+      taken.takers--;
+      this.flushAcks();
+    };
+  }
+
+  /** PUBACKs waiting to be sent (tests, metrics). */
+  get pendingAcks(): number {
+    return this.acks.length - this.ackHead;
+  }
+
+  /** Send the kept PUBACKs whose messages every taker has settled, in arrival order, up to the first that still waits. */
+  private flushAcks(): void {
+    const acks = this.acks;
+    while (this.ackHead < acks.length) {
+      const entry = acks[this.ackHead]!;
+      if (entry.takers !== 0 || entry.packet === undefined) break;
+      acks[this.ackHead++] = undefined as unknown as DeferredAck;
+      if (entry.publish !== undefined && this.ackById.get(entry.messageId) === entry) this.ackById.delete(entry.messageId);
+      if (entry.withheld) this.withheld++;
+      else this.sendPacket(entry.packet);
+    }
+    if (this.ackHead === acks.length) {
+      this.acks = [];
+      this.ackHead = 0;
+    } else if (this.ackHead > 1024 && this.ackHead * 2 > acks.length) {
+      this.acks = acks.slice(this.ackHead);
+      this.ackHead = 0;
+    }
   }
 
   /** True while some node holds the read gate. */

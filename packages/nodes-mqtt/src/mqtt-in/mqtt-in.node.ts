@@ -1,4 +1,4 @@
-import { connectionRef, defineNode, NodeError, type ConnectionClient, type MessageInit } from '@plantwire/node-sdk';
+import { connectionRef, defineNode, NodeError, type ConnectionClient, type DeliveryOutcome, type MessageInit } from '@plantwire/node-sdk';
 import type { IClientSubscribeOptions, IPublishPacket } from 'mqtt';
 import { z } from 'zod';
 import { mqttBroker } from '../mqtt-broker/mqtt-broker.connection.js';
@@ -30,13 +30,29 @@ const configSchema = z.object({
     .union([z.literal(0), z.literal(1), z.literal(2)])
     .default(0)
     .meta({ title: 'Retain handling (MQTT 5)', description: '0: send retained messages on every subscribe; 1: only on a new subscription; 2: never.' }),
+  acknowledge: z
+    .enum(['after-delivery', 'on-receipt'])
+    .default('after-delivery')
+    .meta({
+      title: 'Acknowledge',
+      description:
+        'When a QoS 1 message is acknowledged (PUBACK) to the broker. after-delivery: once the flow has handled it (every branch finished, or a store-and-forward sink has it on disk), so a crash or restart before that gets it redelivered (at least once, with "Clean start" off on the connection). on-receipt: as soon as it is read (faster, lost if the runtime stops before handling it). QoS 2 is acknowledged on receipt by the MQTT library in both cases.',
+    }),
 });
+
+/** A message waiting to be emitted again, with the acknowledgement it settles (none for QoS 0, 2 or on-receipt). */
+interface Refused {
+  readonly msg: MessageInit;
+  readonly settle: ((outcome: DeliveryOutcome) => void) | undefined;
+}
 
 interface State {
   /** Identity of this node towards the shared client (its holds and subscriptions). */
   readonly owner: object;
   client: MqttBrokerClient | undefined;
   listener: ((topic: string, payload: Buffer, packet: IPublishPacket) => void) | undefined;
+  /** Messages refused by `emit`, emitted again in order once the flow drains. */
+  readonly refused: Refused[];
 }
 
 /**
@@ -49,6 +65,10 @@ interface State {
  * acknowledging, and the broker and TCP hold the rest, so memory stays bounded and, at QoS 1 and 2,
  * nothing is lost; the refused message is emitted again when the flow drains. A payload that is not
  * valid for `payloadFormat: json` is a DECODE_FAILED error naming the topic; the flow keeps running.
+ *
+ * With `acknowledge: after-delivery` (default) a QoS 1 message is emitted tracked, and its PUBACK
+ * is kept back by the shared client until the runtime reports it settled (see
+ * docs/delivery-guarantees.md): at-least-once from the broker through the flow.
  */
 export const mqttIn = defineNode({
   type: 'mqtt-in',
@@ -60,15 +80,16 @@ export const mqttIn = defineNode({
   config: configSchema,
   setup(ctx): State {
     const { config } = ctx;
-    const state: State = { owner: {}, client: undefined, listener: undefined };
+    const state: State = { owner: {}, client: undefined, listener: undefined, refused: [] };
     const { filter } = parseFilter(config.topic);
     const broker = ctx.connection<ConnectionClient<typeof mqttBroker>>(config.broker);
     // Refused messages, emitted again in order once the flow drains (at most one per hold in practice).
-    const refused: MessageInit[] = [];
+    const refused = state.refused;
+    const emit = (r: Refused): boolean => (r.settle === undefined ? ctx.emit(r.msg) : ctx.emit(r.msg, undefined, r.settle));
 
     const flush = (): void => {
       while (refused.length !== 0) {
-        if (!ctx.emit(refused[0]!)) {
+        if (!emit(refused[0]!)) {
           ctx.onDrain(flush);
           return;
         }
@@ -96,17 +117,19 @@ export const mqttIn = defineNode({
         retain: packet.retain,
         ...(packet.properties && Object.keys(packet.properties).length !== 0 ? { properties: packet.properties } : {}),
       };
+      // Taken now, while mqtt.js emits the packet: its PUBACK waits for the flow from here on.
+      const pending: Refused = { msg, settle: config.acknowledge === 'after-delivery' ? client.take(packet) : undefined };
       if (refused.length !== 0) {
         // Still behind (e.g. a reconnect brought a new client while refused messages wait): keep
         // order, and hold this client too so the backlog cannot grow.
-        refused.push(msg);
+        refused.push(pending);
         client.hold(state.owner);
         return;
       }
-      if (!ctx.emit(msg)) {
+      if (!emit(pending)) {
         // mqtt.js calls handleMessage for this packet right after this listener returns: holding
         // the gate now keeps its acknowledgement and every later packet unread until the drain.
-        refused.push(msg);
+        refused.push(pending);
         client.hold(state.owner);
         ctx.onDrain(flush);
       }
@@ -137,6 +160,8 @@ export const mqttIn = defineNode({
     return state;
   },
   close(ctx, state) {
+    // Never emitted: not acknowledged on this connection, so the broker redelivers them after a reconnect (persistent session).
+    for (const r of state.refused.splice(0)) r.settle?.('dropped');
     const client = state.client;
     if (!client) return;
     if (state.listener) client.mqtt.off('message', state.listener);

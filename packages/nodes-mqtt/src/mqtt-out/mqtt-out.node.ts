@@ -1,4 +1,4 @@
-import { connectionRef, defineNode, NodeError, type ConnectionClient, type Message } from '@plantwire/node-sdk';
+import { connectionRef, defineNode, NodeError, storeAndForwardConfig, type ConnectionClient, type Message } from '@plantwire/node-sdk';
 import type { IClientPublishOptions } from 'mqtt';
 import { z } from 'zod';
 import { mqttBroker } from '../mqtt-broker/mqtt-broker.connection.js';
@@ -31,6 +31,7 @@ const configSchema = z.object({
     .meta({ title: 'Response topic (MQTT 5)', topic: 'name' }),
   correlationData: z.string().optional().meta({ title: 'Correlation data (MQTT 5)', description: 'Sent as UTF-8 bytes.' }),
   userProperties: z.record(z.string(), z.string()).optional().meta({ title: 'User properties (MQTT 5)', description: 'Merged with msg.properties.userProperties; these win on a clash.' }),
+  buffer: storeAndForwardConfig({ enabled: true }),
 });
 
 type Config = z.output<typeof configSchema>;
@@ -44,19 +45,29 @@ type Config = z.output<typeof configSchema>;
  * 3.1.1 connection they are not sent.
  *
  * `onInput` resolves when the broker acknowledged (PUBACK for QoS 1, PUBCOMP for QoS 2; written for
- * QoS 0), so a `complete` node fires on the acknowledgement. While the connection is down each
- * message is a NOT_CONNECTED error (store-and-forward is not implemented yet). Up to 32 publishes
- * are in flight at once; the runtime keeps results in input order.
+ * QoS 0), so a `complete` node fires on the acknowledgement. Up to 32 publishes are in flight at
+ * once; the runtime keeps results in input order.
+ *
+ * Store-and-forward (`buffer`, on by default): while the broker connection is down, or when a
+ * publish is cut mid-flight, the message goes to a queue on disk and `onInput` resolves once it is
+ * written; the backlog is published in order when the connection is back, marked `historical`.
+ * With `buffer.enabled: false` each such message is a NOT_CONNECTED error instead.
  */
 export const mqttOut = defineNode({
   type: 'mqtt-out',
   version: 1,
   category: 'sink',
   summary: 'Publish messages to an MQTT broker; done when the broker acknowledged.',
+  description: [
+    'Publishes each message; a message is done when the broker acknowledged it (PUBACK for QoS 1, PUBCOMP for QoS 2, written for QoS 0).',
+    '',
+    '**Store and forward** (`buffer`, on by default): while the broker connection is down, or when a publish is cut mid-flight, the message is written to a queue on disk in the runtime\'s data directory and counts as done once written. When the connection is back the backlog is published in order, at most `buffer.replayRatePerSecond`, beside live messages, with `historical: true` and `bufferedAt`. Budget, overflow policy, age limit and flushing are in `buffer`; the badge and the metrics show the backlog. With `buffer.enabled: false` each message is a NOT_CONNECTED error while the connection is down. See [store and forward](../store-and-forward.md).',
+  ].join('\n'),
   icon: 'broker',
   inputs: { in: 'Messages to publish (payload; topic, qos, retain, properties when the config leaves them open).' },
   config: configSchema,
   concurrency: 32,
+  storeAndForward: (config) => config.buffer,
   async onInput(msg, ctx) {
     const { config } = ctx;
     const client = ctx.connection<ConnectionClient<typeof mqttBroker>>(config.broker).requireClient();

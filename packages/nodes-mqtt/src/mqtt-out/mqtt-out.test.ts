@@ -83,9 +83,9 @@ describe('mqtt-out against the simulated plant\'s broker (aedes, MQTT 3.1.1)', (
     expect(flow.errors).toEqual([]);
   });
 
-  it('raises NOT_CONNECTED naming the connection while the broker is unreachable', async () => {
+  it('raises NOT_CONNECTED naming the connection while the broker is unreachable (buffer off)', async () => {
     const port = await freePort(); // nothing listens there
-    const { flow, id } = await start({ topic: 'x/y' }, { url: `mqtt://127.0.0.1:${port}` });
+    const { flow, id } = await start({ topic: 'x/y', buffer: { enabled: false } }, { url: `mqtt://127.0.0.1:${port}` });
     await flow.waitFor(() => flow.connectionEvents.some((e) => e.state === 'waiting'), { timeoutMs: 3000 });
     flow.inject('out', { payload: 1 });
     await flow.waitFor(() => flow.errors.length === 1);

@@ -29,6 +29,12 @@ describe('topicNameProblem', () => {
     expect(topicNameProblem('plant/#')).toMatch(/wildcards/);
     expect(topicNameProblem('')).toMatch(/empty/);
   });
+
+  it('refuses topics reserved for the broker (a publish there closes the connection)', () => {
+    expect(topicNameProblem('$SYS/broker/uptime')).toMatch(/reserved for the broker/);
+    expect(topicNameProblem('$share/group/plant')).toMatch(/reserved for the broker/);
+    expect(topicNameProblem('$aws/things/oven/shadow/update')).toBeUndefined();
+  });
 });
 
 describe('parseFilter', () => {

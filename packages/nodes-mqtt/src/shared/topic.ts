@@ -49,12 +49,15 @@ export function topicFilterProblem(filter: string): string | undefined {
 
 /**
  * Why `topic` is not a valid topic name to publish to, or undefined when it is (no wildcards,
- * not empty, not `$share/…`).
+ * not empty, not `$share/…`, not `$SYS/…`).
  */
 export function topicNameProblem(topic: string): string | undefined {
   const common = commonProblem(topic, 'topic');
   if (common) return common;
   if (/[+#]/.test(topic)) return `a topic to publish to may not contain the wildcards "+" or "#" ("${topic}")`;
+  // Brokers answer a publish to $SYS/ by closing the connection (MQTT 3.1.1 has no refusal), so one
+  // such message would drop the shared connection again on every store-and-forward replay.
+  if (topic.startsWith('$SYS/') || topic.startsWith('$share/')) return `"${topic.split('/')[0]}/…" topics are reserved for the broker; a client may not publish to them`;
   return undefined;
 }
 

@@ -174,7 +174,8 @@ function recover(ctx: NodeContext<Config>, state: State, live: Live, why: string
  *
  * The subscription is created in `onConnected`, so after a reconnect (a server restart) it exists
  * exactly once again: the runtime makes a new session, and the node forgets the subscription of
- * the old one. A watchdog recreates a subscription that stays silent (no data, no keep-alive) for
+ * the old one. When the link drops, every item gets one message with quality `bad` (`value: null`,
+ * `reason: "not connected (…)"`), so the last good value is not taken for current. A watchdog recreates a subscription that stays silent (no data, no keep-alive) for
  * `watchdogFactor × publishingInterval × maxKeepAliveCount`, with a warning and a yellow badge.
  * Under backpressure only the latest value per item waits for drain; replaced values are dropped
  * and counted (`status` text and log).
@@ -196,11 +197,19 @@ export const opcuaSubscribe = defineNode({
     };
     const endpoint = ctx.connection<OpcuaEndpointClient>(ctx.config.endpoint);
     endpoint.onConnected((client) => subscribe(ctx, state, client));
-    endpoint.onDisconnected(() => {
+    endpoint.onDisconnected((reason) => {
       // The subscription went with the session; the next onConnected makes a new one.
       state.generation++;
+      const hadSubscription = state.live !== undefined;
       if (state.live) state.live.retired = true;
       state.live = undefined;
+      // Report by exception goes quiet when the link drops: say once per item that its last value
+      // is no longer current (quality bad), as modbus-read does on every poll while down.
+      if (!hadSubscription) return;
+      const sourceTime = new Date().toISOString();
+      for (const it of ctx.config.items) {
+        state.buffer.offer(it.nodeId, { topic: it.name ?? it.nodeId, payload: { value: null, quality: 'bad', sourceTime, reason: `not connected (${reason})` }, nodeId: it.nodeId });
+      }
     });
     let reportedDrops = 0;
     // Check the watchdog at a quarter of the shortest limit a subscription can have, at least every 50 ms.

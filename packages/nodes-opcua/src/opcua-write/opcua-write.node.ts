@@ -30,6 +30,7 @@ export const opcuaWrite = defineNode({
   inputs: { in: 'The value to write in `payload`; `nodeId` when the config has none.' },
   outputs: { out: 'The input message, after the server accepted the write.' },
   config,
+  privileged: (config) => `writes to OPC UA endpoint "${config.endpoint}": ${config.nodeId ?? 'any variable named by msg.nodeId'}`,
   async onInput(msg, ctx) {
     const nodeId = ctx.config.nodeId ?? msg.nodeId;
     if (typeof nodeId !== 'string' || nodeId === '') {
@@ -51,13 +52,16 @@ export const opcuaWrite = defineNode({
       throw new NodeError('INPUT_INVALID', `cannot write msg.payload to "${nodeId}" (${dataTypeName(dataType)}): ${err.message}`, { details: { path: 'msg.payload', nodeId } });
     }
     let result: { good: boolean; status: string };
+    const target = { connection: ctx.config.endpoint, nodeId };
     try {
       result = await client.write(nodeId, dataType, value);
     } catch (err) {
+      ctx.audit({ action: 'write', target, value, error: (err as Error).message });
       // The link went down with the write on its way (a server restart): the runtime reconnects.
       if (isLinkFailure(err, client)) throw notConnected(err, nodeId, client, ctx.config.endpoint);
       throw err;
     }
+    ctx.audit({ action: 'write', target, value, ...(result.good ? {} : { error: result.status }) });
     if (!result.good) {
       throw new NodeError('WRITE_REFUSED', `OPC UA server ${client.endpointUrl} refused to write ${JSON.stringify(msg.payload)} to "${nodeId}": ${result.status}`, {
         details: { connection: ctx.config.endpoint, nodeId, status: result.status },

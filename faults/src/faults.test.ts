@@ -1,0 +1,14 @@
+// The fault-injection suite (docs/faults.md): one file, so the cases run one after the other in
+// this order and never compete with each other for the two cores or for memory figures.
+import { describe } from 'vitest';
+import { floodCases } from './cases/flood.js';
+import { modbusRestartCase } from './cases/modbus-restart.js';
+import { opcuaRestartCase } from './cases/opcua-restart.js';
+import { proxyFaultCases } from './cases/proxy-faults.js';
+
+describe.sequential('fault injection', () => {
+  modbusRestartCase();
+  opcuaRestartCase();
+  proxyFaultCases();
+  floodCases();
+});

@@ -65,7 +65,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function track(child: ChildProcess): ChildProcess {
+export function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -86,7 +86,7 @@ const MOSQUITTO_SETTINGS = [
   'log_type information',
 ];
 
-interface Broker {
+export interface Broker {
   readonly url: string;
   readonly port: number;
   readonly child: ChildProcess;
@@ -99,7 +99,7 @@ function mosquittoBinary(): string {
 }
 
 /** Debian's mosquitto on 127.0.0.1 and a free port, with a temp config in `dir`. */
-async function startBroker(dir: string): Promise<Broker> {
+export async function startBroker(dir: string): Promise<Broker> {
   const port = await freePort();
   const conf = join(dir, `mosquitto-${port}.conf`);
   writeFileSync(conf, `${[`listener ${port} 127.0.0.1`, ...MOSQUITTO_SETTINGS].join('\n')}\n`);
@@ -110,13 +110,14 @@ async function startBroker(dir: string): Promise<Broker> {
 
 
 /** The system under test, started; `metricsUrl` only for Plantwire. */
-interface RunningSystem {
+export interface RunningSystem {
   readonly child: ChildProcess;
   readonly metricsUrl?: string | undefined;
 }
 
-interface Sides {
-  readonly plantwire?: { readonly command: string; readonly args: readonly string[]; readonly how: string; readonly flowFile: string } | undefined;
+export interface Sides {
+  /** `dataDir`: passed as `--data-dir` (store-and-forward queues on disk); none by default. */
+  readonly plantwire?: { readonly command: string; readonly args: readonly string[]; readonly how: string; readonly flowFile: string; readonly dataDir?: string } | undefined;
   readonly nodeRed?: { readonly nodeBin: string; readonly redJs: string; readonly nodeVersion: string } | undefined;
   readonly loadClient: string;
   readonly dir: string;
@@ -141,7 +142,7 @@ function newestSource(dirs: readonly string[]): number {
  * `plantwire run`'s command: the CLI bundle (built with apps/cli's build script when missing or
  * older than the sources), else the CLI source through tsx's in-process loader.
  */
-function plantwireCommand(log: (line: string) => void): { command: string; prefix: string[]; how: string } {
+export function plantwireCommand(log: (line: string) => void): { command: string; prefix: string[]; how: string } {
   const bundle = join(repoDir, 'apps', 'cli', 'dist', 'plantwire.js');
   const sources = [join(repoDir, 'apps', 'cli', 'src'), ...readdirSync(join(repoDir, 'packages')).map((p) => join(repoDir, 'packages', p, 'src'))];
   const stale = !existsSync(bundle) || statSync(bundle).mtimeMs < newestSource(sources);
@@ -155,12 +156,12 @@ function plantwireCommand(log: (line: string) => void): { command: string; prefi
   return { command: process.execPath, prefix: [bundle], how: 'apps/cli/dist/plantwire.js' };
 }
 
-async function startSystem(system: MqttSystem, sides: Sides, broker: Broker): Promise<RunningSystem | undefined> {
+export async function startSystem(system: MqttSystem, sides: Sides, broker: Broker): Promise<RunningSystem | undefined> {
   if (system === 'broker-only') return undefined;
   if (system === 'plantwire') {
     const pw = sides.plantwire!;
     const child = track(
-      spawn(pw.command, [...pw.args, 'run', pw.flowFile, '--metrics-port', '0', '--log-level', 'info'], {
+      spawn(pw.command, [...pw.args, 'run', pw.flowFile, '--metrics-port', '0', '--log-level', 'info', ...(pw.dataDir ? ['--data-dir', pw.dataDir] : [])], {
         cwd: repoDir,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, BENCH_MQTT_URL: broker.url },
@@ -184,12 +185,13 @@ async function startSystem(system: MqttSystem, sides: Sides, broker: Broker): Pr
 }
 
 /** Run the load client with `phases`; `onPhase` hears each phase start (the flood's RSS sampling starts there). */
-async function runLoad(
+export async function runLoad(
   sides: Sides,
   broker: Broker,
   system: MqttSystem,
   phases: readonly LoadPhase[],
   onPhase: (name: string) => void = () => undefined,
+  qos: 0 | 1 = 0,
 ): Promise<PhaseResult[]> {
   const request: LoadRequest = {
     url: broker.url,
@@ -197,6 +199,7 @@ async function runLoad(
     subscribeTopic: system === 'broker-only' ? IN_FILTER : OUT_TOPIC,
     readyTimeoutMs: 20_000,
     phases,
+    qos,
   };
   const timeoutMs = 30_000 + phases.reduce((sum, p) => sum + p.maxSendMs + p.drainMaxMs + 2_000, 0);
   const child = track(spawn(process.execPath, [sides.loadClient, JSON.stringify(request)], { stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -319,7 +322,7 @@ async function measureSystem(system: MqttSystem, sides: Sides, plan: ReturnType<
   }
 }
 
-async function bundleLoadClient(scratch: string): Promise<string> {
+export async function bundleLoadClient(scratch: string): Promise<string> {
   const dir = join(scratch, 'build');
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'mqtt-load-client.cjs');

@@ -10,6 +10,7 @@
  *
  * The queue lives under the bench scratch directory (`PLANTWIRE_BENCH_DIR`, default the OS temp
  * dir): fsync figures only mean something on a real disk, so the file system type is printed.
+ * Then the cost of durability on the MQTT pipeline through mosquitto (pipeline-durability.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDiskQueue, type FsyncPolicy, type MessageQueue } from '@plantwire/runtime';
 import { scratchDir } from '../node-red-install.js';
+import { measureDurability } from './pipeline-durability.js';
 import { replaceStoreForwardBlock } from './results-block.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -124,6 +126,8 @@ async function main(): Promise<void> {
     rows.push(`| \`${fsync}\` | ${write.messages.toLocaleString('en-US')} | ${rate(write)} | ${mbps(write)} | ${(openSeconds * 1000).toFixed(0)} | ${rate(replay)} | ${mbps(replay)} |`);
     rmSync(dir, { recursive: true, force: true });
   }
+  const durability = await measureDurability({ quick: options.quick, scratch: scratchDir(), log });
+  for (const problem of durability.problems) log(`  problem: ${problem}`);
   const load1 = loadavg()[0] ?? 0;
   const body = [
     '## Store and forward: disk queue',
@@ -134,6 +138,8 @@ async function main(): Promise<void> {
     '| fsync | messages | write msg/s | write MB/s | reopen ms | replay msg/s | replay MB/s |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    durability.markdown,
   ].join('\n');
   process.stdout.write(`${body}\n`);
   if (options.write) {

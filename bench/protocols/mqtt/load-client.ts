@@ -73,11 +73,12 @@ async function main(): Promise<void> {
     r.latencies[r.received++] = t - msg.t;
     r.lastReceiveMs = t;
   });
-  await subscriber.subscribeAsync(request.subscribeTopic, { qos: 0 });
+  const qos = request.qos ?? 0;
+  await subscriber.subscribeAsync(request.subscribeTopic, { qos });
 
   const publish = (run: number, seq: number): void => {
     // value ≥ 0, so every message passes the pipeline's switch.
-    publisher.publish(request.publishTopic, `{"run":${run},"seq":${seq},"t":${now().toFixed(3)},"value":${seq % 100}}`, { qos: 0 });
+    publisher.publish(request.publishTopic, `{"run":${run},"seq":${seq},"t":${now().toFixed(3)},"value":${seq % 100}}`, { qos });
   };
 
   // Ready when a probe came back through the system (its subscriptions are in place).

@@ -24,6 +24,8 @@ export interface LoadRequest {
   /** How long to wait for the first probe to come back through the system. */
   readonly readyTimeoutMs: number;
   readonly phases: readonly LoadPhase[];
+  /** QoS of the client's publishes and subscription (default 0). */
+  readonly qos?: 0 | 1;
 }
 
 export const LOAD_READY = 'LOAD-READY';

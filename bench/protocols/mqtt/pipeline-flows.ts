@@ -8,12 +8,26 @@ export const IN_FILTER = 'bench/in/+';
 export const PUBLISH_TOPIC = 'bench/in/1';
 export const OUT_TOPIC = 'bench/out';
 
+/** Variants of the Plantwire pipeline (the store-and-forward benchmark's durability cost). */
+export interface PipelineOptions {
+  /** QoS of mqtt-in's subscription and mqtt-out's publishes (default 0). */
+  readonly qos?: 0 | 1;
+  /** mqtt-out's store-and-forward buffer on or off (default: the node's default). */
+  readonly buffer?: boolean;
+  /** When mqtt-in acknowledges a QoS 1 message (default: the node's default). */
+  readonly acknowledge?: 'after-delivery' | 'on-receipt';
+}
+
 /**
  * A Plantwire flow document. Two connection entries to the same broker: mqtt-in's backpressure
  * holds its connection's read gate, which would also hold the acknowledgements of publishes on
  * that connection (see MqttBrokerClient), so reading and publishing use one each.
  */
-export function plantwireDocument(): unknown {
+export function plantwireDocument(options: PipelineOptions = {}): unknown {
+  const qos = options.qos ?? 0;
+  // At QoS 0 the benchmark's document stays as it always was; the durability variants add settings.
+  const inExtra = options.acknowledge ? { acknowledge: options.acknowledge } : {};
+  const outExtra = options.buffer === undefined ? {} : { buffer: { enabled: options.buffer } };
   return {
     version: 1,
     name: 'bench: mqtt-in → json → change → switch → mqtt-out',
@@ -22,11 +36,11 @@ export function plantwireDocument(): unknown {
       { id: 'bench-out', type: 'mqtt-broker', config: { url: '${BENCH_MQTT_URL}', clientId: 'plantwire-bench-out', keepalive: 60 } },
     ],
     nodes: [
-      { id: 'in', type: 'mqtt-in', config: { broker: 'bench-in', topic: IN_FILTER, qos: 0, payloadFormat: 'text' } },
+      { id: 'in', type: 'mqtt-in', config: { broker: 'bench-in', topic: IN_FILTER, qos, payloadFormat: 'text', ...inExtra } },
       { id: 'parse', type: 'json', config: { action: 'parse' } },
       { id: 'stamp', type: 'change', config: { rules: [{ op: 'set', path: 'payload.stage', value: 'pipeline' }] } },
       { id: 'route', type: 'switch', config: { property: 'payload.value', rules: [{ op: 'gte', value: 0, port: 'case1' }] } },
-      { id: 'out', type: 'mqtt-out', config: { broker: 'bench-out', topic: OUT_TOPIC, qos: 0, retain: false } },
+      { id: 'out', type: 'mqtt-out', config: { broker: 'bench-out', topic: OUT_TOPIC, qos, retain: false, ...outExtra } },
     ],
     wires: [
       { from: { node: 'in', port: 'out' }, to: { node: 'parse', port: 'in' } },

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { counter } from '../support/metrics.js';
 import { seqOf } from '../support/mqtt-counter.js';
 import { isTagValue, startQuietPlant, type TagValueLike } from '../support/plant.js';
 import { recordDebug, type DebugRecorder } from '../support/recorder.js';
@@ -103,7 +104,11 @@ export function proxyFaultCases(): void {
       const isGood = (v: Poll) => isTagValue(v.PartCount) && v.PartCount.quality === 'good';
       await debug.waitForCount('a good poll', 1, { since: 0, match: isGood, timeoutMs: 15_000 });
       const result = await runFaults(proxy, debug, (v, healedAt) => isGood(v) && tagTime(v.PartCount) >= healedAt, (v) => isTagValue(v.PartCount) && v.PartCount.quality === 'bad');
-      reportCase('proxy-modbus', { sent: 'polls', arrived: debug.arrivals.length, lost: 0, peakMb: await runtime.peakRssMb(), connections: proxy.accepted, ...figures(result) });
+      const sent = counter(await runtime.metrics(), 'messages_out_total', 'poll');
+      // stdout lags /metrics a little: let the lines sent so far come in.
+      await waitFor('the debug lines of every message sent', () => debug.arrivals.length >= sent, { timeoutMs: 5_000 }).catch(() => undefined);
+      const arrived = debug.arrivals.length;
+      reportCase('proxy-modbus', { sent, arrived, lost: sent - arrived, peakMb: await runtime.peakRssMb(), connections: proxy.accepted, ...figures(result) });
       // A stalled or lossy PLC link shows as bad values, not as silence.
       expect(result.badDuring.stall).toBeGreaterThan(0);
       expect(result.badDuring.drop).toBeGreaterThan(0);
@@ -141,7 +146,11 @@ export function proxyFaultCases(): void {
       await debug.waitForCount('a good value', 1, { since: 0, match: isGood, timeoutMs: 30_000 });
       const result = await runFaults(proxy, debug, (v, healedAt) => isGood(v) && tagTime(v) >= healedAt, (v) => isTagValue(v) && v.quality === 'bad');
       const repeated = FAULTS.map((f) => repeats(result.after[f])).reduce((a, b) => a + b, 0);
-      reportCase('proxy-opcua', { sent: 'changes', arrived: debug.arrivals.length, lost: 0, peakMb: await runtime.peakRssMb(), connections: proxy.accepted, repeatedValuesAfter: repeated, ...figures(result) });
+      const sent = counter(await runtime.metrics(), 'messages_out_total', 'subscribe');
+      // stdout lags /metrics a little: let the lines sent so far come in.
+      await waitFor('the debug lines of every message sent', () => debug.arrivals.length >= sent, { timeoutMs: 5_000 }).catch(() => undefined);
+      const arrived = debug.arrivals.length;
+      reportCase('proxy-opcua', { sent, arrived, lost: sent - arrived, peakMb: await runtime.peakRssMb(), connections: proxy.accepted, repeatedValuesAfter: repeated, ...figures(result) });
       for (const fault of FAULTS) expect(result.recoveryMs[fault]).toBeLessThanOrEqual(RECOVERY_BOUND_MS);
       // One subscription after each recovery: no value arrives twice.
       expect(repeated).toBe(0);

@@ -105,3 +105,46 @@ export function seqOf(value: unknown): number | undefined {
   const seq = typeof v === 'object' && v !== null ? (v as { seq?: unknown }).seq : undefined;
   return typeof seq === 'number' ? seq : undefined;
 }
+
+/** A QoS 1 publisher that keeps going across broker outages (see {@link startSteadyPublisher}). */
+export interface SteadyPublisher {
+  /** Sequence numbers the broker acknowledged (PUBACK). */
+  readonly acked: ReadonlySet<number>;
+  /** Publishes issued so far. */
+  readonly issued: number;
+  /** Stop publishing, wait (at most 15 s) for outstanding acknowledgements, disconnect. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Publish `{"seq": n}` at QoS 1 every `1000 / ratePerS` ms while connected (nothing is queued while
+ * the broker is down), at most `maxCount` messages; mqtt.js reconnects every 250 ms and resends
+ * what was in flight. Only acknowledged messages count as sent.
+ */
+export async function startSteadyPublisher(url: string, topic: string, ratePerS: number, maxCount = 20_000): Promise<SteadyPublisher> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, clean: false, clientId: `faults-pub-${process.pid}-${Date.now()}`, reconnectPeriod: 250 });
+  const acked = new Set<number>();
+  let issued = 0;
+  let outstanding = 0;
+  const timer = setInterval(() => {
+    if (!client.connected || issued >= maxCount) return;
+    const seq = issued++;
+    outstanding++;
+    client.publish(topic, JSON.stringify({ seq }), { qos: 1 }, (err) => {
+      outstanding--;
+      if (!err) acked.add(seq);
+    });
+  }, 1000 / ratePerS);
+  return {
+    acked,
+    get issued() {
+      return issued;
+    },
+    async stop() {
+      clearInterval(timer);
+      const deadline = Date.now() + 15_000;
+      while (outstanding > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await client.endAsync();
+    },
+  };
+}

@@ -63,7 +63,8 @@ function checkPoll(msg: Message, where: string): 'good' | 'bad' {
     else {
       allGood = false;
       expect(value!.quality, where).toBe('bad');
-      expect(typeof value!.reason === 'string' && value!.reason.length > 0, `${where}: tag ${name} bad without a reason`).toBe(true);
+      // A reason a person can act on, never a library's internals (e.g. a Buffer offset error).
+      expect(value!.reason, `${where}: tag ${name}`).toMatch(/^(timeout: |not connected \(|exception [0-9A-F]{2} \(|malformed answer: |unit \d+ (skipped|not polled): )/);
     }
   }
   return allGood ? 'good' : 'bad';
@@ -115,6 +116,8 @@ describe('Modbus nodes against a misbehaving device', () => {
       fc.tuple(fc.shuffledSubarray([...MISBEHAVIOURS], { minLength: MISBEHAVIOURS.length }), fc.array(fc.tuple(fc.constantFrom(...MISBEHAVIOURS), fc.uint8Array({ minLength: 1, maxLength: 40 })), { minLength: 6, maxLength: 6 })),
       { seed, numRuns: 1 },
     )[0]!;
+    // The ordered rounds' garbage is a header promising more bytes than follow: before the fix in
+    // ModbusDeviceClient it left the connection timing out forever (a regression case for any seed).
     const rounds: Array<[Misbehaviour, Uint8Array]> = [...order.map((m): [Misbehaviour, Uint8Array] => [m, Uint8Array.from([0x00, 0x01, 0x00, 0x00, 0x00, 0x05, 0x01, 0x03])]), ...extra];
 
     for (const [round, [mode, garbage]] of rounds.entries()) {

@@ -37,6 +37,13 @@ function plain(value: unknown): unknown {
  * A device value as Plantwire messages carry it: value, quality from the status code (a status
  * that is not good gives its name as `reason`), the source timestamp (the server's when the
  * source gave none, else now) and the server timestamp.
+ *
+ * Values by OPC UA type (checked by odd-values.fuzz.test.ts): numbers, booleans, strings, Guid
+ * and XmlElement as they are (NaN and ±Infinity too, which JSON writes as null); Int64/UInt64 as
+ * `[high, low]` 32-bit pairs (exact beyond 2^53); DateTime as a Date; ByteString as a Buffer;
+ * arrays as arrays, a matrix flattened (its dimensions are not carried); LocalizedText,
+ * QualifiedName, NodeId, StatusCode, Variant and ExtensionObjects as node-opcua's objects, whose
+ * JSON is their fields; a null variant as null.
  */
 export function toTagValue(dataValue: DataValueLike, now: () => Date = () => new Date()): TagValue {
   const quality = qualityOf(dataValue.statusCode);

@@ -280,7 +280,8 @@ class SandboxHost {
   private worker: Worker | undefined;
   /**
    * [batch seq, job index, running flag, slice], written by the worker before each job and each
-   * async continuation; flag 1 is a job of a batch, 2 the continuation of a waiting run.
+   * async continuation; flag 1 is a job of a batch, 2 the continuation of a waiting run (slice
+   * numbers continuations).
    */
   private readonly progress = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   private readonly instances = new Map<number, Instance>();
@@ -691,8 +692,10 @@ class SandboxHost {
   private checkWatchdog(): void {
     const w = this.worker;
     if (!w) return;
-    const running = Atomics.load(this.progress, 2) !== 0;
-    const key = running ? Atomics.load(this.progress, 3) : IDLE_KEY;
+    const flag = Atomics.load(this.progress, 2);
+    const running = flag !== 0;
+    // A batch's job is known by its seq and index; a continuation by its slice number.
+    const key = flag === 1 ? Atomics.load(this.progress, 0) * MAX_BATCH + Atomics.load(this.progress, 1) : flag === 2 ? -3 - Atomics.load(this.progress, 3) : IDLE_KEY;
     const now = performance.now();
     if (key !== this.watchKey) {
       this.watchKey = key;

@@ -715,7 +715,7 @@ return function factory(specJson, codeFn, setupFn, bridge) {
  *   `{t: 'late', seq, index, late, rec}` (rec a whole runner record; late numbers these replies).
  * Progress (shared Int32Array): [batch seq, job index, running flag, slice], so the main thread's
  * watchdog knows which job is on the CPU (flag 1 a batch's job, 2 a waiting run's continuation;
- * slice counts starts) and can attribute a hang or an out-of-memory crash to it.
+ * slice numbers continuations) and can attribute a hang or an out-of-memory crash to it.
  */
 export const WORKER_SOURCE = String.raw`'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
@@ -730,17 +730,19 @@ process.on('unhandledRejection', function () {});
 // Evaluating anything in a sandbox drains its microtask queue (microtaskMode 'afterEvaluate'):
 // the only way promise reactions of user code run, always right after the host entered a run.
 const drainScript = new vm.Script('undefined');
-// Counts job and continuation starts, so the watchdog sees a new slice of CPU time as new.
+// Counts continuation starts, so the watchdog sees each new slice of CPU time as new.
 let slices = 0;
 // Numbers the async completions this worker posted, like batch seqs number batches.
 let lateSeq = 0;
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-function mark(seq, index, flag) {
+// Before a continuation of a waiting run (a batch's jobs set seq and flag once per batch and
+// only the index per job: this runs for every message).
+function markContinuation(seq, index) {
   Atomics.store(progress, 0, seq);
   Atomics.store(progress, 1, index);
   Atomics.store(progress, 3, ++slices);
-  Atomics.store(progress, 2, flag);
+  Atomics.store(progress, 2, 2);
 }
 
 const instances = new Map();
@@ -794,7 +796,7 @@ function add(m) {
   const spec = m.spec;
   const inst = {
     id: m.inst, runner: null, failure: null, stores: spec.storeIds, outKeys: null, outShape: -1, context: null,
-    runs: new Map(), timeoutMs: spec.timeoutMs, allowedHosts: spec.allowedHosts, directory: spec.directory, root: null, rootError: null,
+    runs: new Map(), hinted: spec.vm.asyncHints === true, timeoutMs: spec.timeoutMs, allowedHosts: spec.allowedHosts, directory: spec.directory, root: null, rootError: null,
   };
   let SandboxError = Error;
   // Without a callback, import() rejects with an error of the worker's own realm, whose
@@ -938,8 +940,11 @@ function batch(m) {
   const recs = new Array(n);
   const values = m.values;
   let p = 0;
+  Atomics.store(progress, 0, m.seq);
+  Atomics.store(progress, 1, 0);
+  Atomics.store(progress, 2, 1);
   for (let i = 0; i < n; i++) {
-    mark(m.seq, i, 1);
+    Atomics.store(progress, 1, i);
     const inst = instances.get(m.insts[i]);
     const shape = m.shapes[i];
     const keys = shape >= 0 ? inShapes.get(shape) : undefined;
@@ -949,7 +954,9 @@ function batch(m) {
     if (inst === undefined) rec = [3, { code: 'FUNCTION_FAILED', message: 'the function node is not registered in the sandbox', line: 0, column: 0 }, null];
     else if (inst.failure !== null) rec = [3, inst.failure, null];
     else {
-      const started = performance.now();
+      // Code that may go async is timed from its start; other code goes async only by a timer or
+      // request (timed from that first call) or a returned promise (from its return).
+      const started = inst.hinted ? performance.now() : -1;
       rec = m.kinds[i] === 1 ? inst.runner.setup() : keys !== undefined ? inst.runner.runFlat(keys, values, at) : inst.runner.run(values[at]);
       if (rec[0] === 4) rec = goneAsync(inst, rec[1], m.seq, i, started);
       const fx = rec[2];
@@ -982,7 +989,7 @@ function goneAsync(inst, runId, seq, index, started) {
     rec = inst.runner.leave();
   }
   if (rec[0] !== 4) return rec;
-  const left = Math.max(0, inst.timeoutMs - (performance.now() - started));
+  const left = Math.max(0, inst.timeoutMs - (performance.now() - (started >= 0 ? started : hr.created)));
   hr.deadline = setTimeout(function () { timeUp(inst, runId, hr); }, left);
   return [4, null, null];
 }
@@ -991,7 +998,7 @@ function goneAsync(inst, runId, seq, index, started) {
 function hostRun(inst, runId) {
   let hr = inst.runs.get(runId);
   if (hr === undefined) {
-    hr = { seq: 0, index: 0, timers: new Map(), aborts: new Set(), deadline: undefined };
+    hr = { seq: 0, index: 0, created: performance.now(), timers: new Map(), aborts: new Set(), deadline: undefined };
     inst.runs.set(runId, hr);
   }
   return hr;
@@ -1012,7 +1019,7 @@ function resume(inst, runId, op, id, ok, value) {
   const hr = inst.runs.get(runId);
   if (hr === undefined || hr.seq === 0 || instances.get(inst.id) !== inst) return;
   if (!inst.runner.enter(runId)) return;
-  mark(hr.seq, hr.index, 2);
+  markContinuation(hr.seq, hr.index);
   let rec;
   try {
     if (op === 1) inst.runner.fire(id);

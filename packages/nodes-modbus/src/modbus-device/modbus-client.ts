@@ -200,7 +200,24 @@ export class ModbusDeviceClient {
       this.markClosed(String(e.message ?? 'port not open'));
       return this.#notConnected(what);
     }
-    const reason = String(e.message ?? err);
+    const reason = malformedAnswer(err) ?? String(e.message ?? err);
     return new ModbusRequestError('failed', reason, `${this.label}: ${what} failed: ${reason}`, { cause: err });
   }
+}
+
+/**
+ * A readable reason for an answer modbus-serial could not use: its own "Unexpected data error"
+ * (wrong function code or unit), or a Buffer range error from a byte count that does not match
+ * the data (found by fuzzing; the raw message was `The value of "offset" is out of range…`).
+ */
+function malformedAnswer(err: unknown): string | undefined {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const message = String(e.message ?? '');
+  const unit = /expected address (\d+) got (\d+)/.exec(message);
+  if (unit) return `malformed answer: it came from unit ${unit[2]}, not unit ${unit[1]}`;
+  const code = /expected code (\d+) got (\d+)/.exec(message);
+  if (code) return `malformed answer: function code ${code[2]} in answer to function code ${code[1]}`;
+  if (e.code === 'ERR_OUT_OF_RANGE' || e.code === 'ERR_BUFFER_OUT_OF_BOUNDS') return `malformed answer: its byte count does not match its data (${message})`;
+  if (message.startsWith('Unexpected data error')) return `malformed answer: ${message}`;
+  return undefined;
 }

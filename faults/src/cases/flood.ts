@@ -5,7 +5,7 @@ import { startMosquitto } from '../support/mosquitto.js';
 import { publishAtRate, seqOf } from '../support/mqtt-counter.js';
 import { readProcStatusKb } from '../support/proc-status.js';
 import { recordDebug } from '../support/recorder.js';
-import { reportCase } from '../support/report.js';
+import { missingRanges, reportCase } from '../support/report.js';
 import { startRuntime } from '../support/runtime-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -172,17 +172,3 @@ export function floodCases(): void {
   );
 }
 
-/** The sequence numbers below `sent` never seen, as ranges `a-b`, at most five (for the report line). */
-function missingRanges(seen: ReadonlySet<number>, sent: number): string {
-  const ranges: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= sent; i++) {
-    const missing = i < sent && !seen.has(i);
-    if (missing && start < 0) start = i;
-    if (!missing && start >= 0) {
-      ranges.push(start === i - 1 ? `${start}` : `${start}-${i - 1}`);
-      start = -1;
-    }
-  }
-  return ranges.length === 0 ? 'none' : ranges.slice(0, 5).join(',') + (ranges.length > 5 ? `,…(${ranges.length} ranges)` : '');
-}

@@ -20,3 +20,18 @@ export function reportCase(name: string, figures: CaseFigures): void {
   const fields = Object.entries(figures).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : v}`);
   console.log(`[faults] ${name} ${fields.join(' ')}`);
 }
+
+/** The sequence numbers below `sent` never seen, as ranges `a-b`, at most five (for the report line). */
+export function missingRanges(seen: ReadonlySet<number | undefined>, sent: number, from = 0): string {
+  const ranges: string[] = [];
+  let start = -1;
+  for (let i = from; i <= sent; i++) {
+    const missing = i < sent && !seen.has(i);
+    if (missing && start < 0) start = i;
+    if (!missing && start >= 0) {
+      ranges.push(start === i - 1 ? `${start}` : `${start}-${i - 1}`);
+      start = -1;
+    }
+  }
+  return ranges.length === 0 ? 'none' : ranges.slice(0, 5).join(',') + (ranges.length > 5 ? `,…(${ranges.length} ranges)` : '');
+}

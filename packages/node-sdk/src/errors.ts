@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   SETUP_FAILED: 'A node failed to start.',
   TIMEOUT: 'An operation did not finish within its time limit.',
   FUNCTION_FAILED: 'User code in a function node threw.',
-  FUNCTION_TIMEOUT: 'User code in a function node ran past its CPU time limit.',
+  FUNCTION_TIMEOUT: 'User code in a function node ran past its time limit: on the CPU (a busy loop; the sandbox worker is restarted) or waiting (a promise or timer chain that did not finish; its timers are cleared).',
   FUNCTION_RESULT_INVALID: 'User code returned something that is not a message, an array of messages or null.',
   DECODE_FAILED: 'A payload could not be decoded (JSON, CSV, bytes).',
   ENCODE_FAILED: 'A payload could not be encoded.',

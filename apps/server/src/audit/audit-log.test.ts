@@ -29,7 +29,8 @@ describe('audit log', () => {
     await a.append(entry(12n));
     appendFileSync(join(dataDir, 'audit.log'), '{"kind":"dev'); // a crash mid-append
     const tail = await b.tail(2);
-    expect(tail.map((e) => (e as DeviceAuditEntry).value)).toEqual([`a199-${'x'.repeat(500)}`, '12']);
+    // The two writers' appends interleave in whatever order the file system finished them.
+    expect(tail.map((e) => (e as DeviceAuditEntry).value)).toEqual([values[199], '12']);
     expect(errors).toEqual([]);
     await a.close();
     await b.close();

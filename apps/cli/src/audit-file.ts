@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Runtime } from '@plantwire/runtime';
+import { deviceAuditEntry, type Runtime } from '@plantwire/runtime';
 import type { JsonLogger } from './json-logger.js';
 
 /** "cli:<OS user>": who runs `plantwire run` (there is no login). */
@@ -23,24 +23,15 @@ function cliUser(): string {
  */
 export function auditToFile(runtime: Runtime, options: { dataDir: string | undefined; flowText: string; logger: JsonLogger }): () => Promise<void> {
   const user = cliUser();
-  const revision = createHash('sha256').update(options.flowText).digest('base64url').slice(0, 22);
+  // Hashed at the first device action: loading OpenSSL's hashing at start costs an idle edge
+  // process ~2 MB of RSS, and most flows never write to a device.
+  let revision: string | undefined;
   const file = options.dataDir === undefined ? undefined : join(options.dataDir, 'audit.log');
   let handle: Promise<FileHandle> | undefined;
   let queue: Promise<void> = Promise.resolve();
   const off = runtime.on('audit', (event) => {
-    const entry = {
-      kind: 'device',
-      time: event.time,
-      user,
-      revision,
-      nodeId: event.nodeId,
-      nodeType: event.type,
-      action: event.action,
-      target: event.target,
-      value: event.value,
-      result: event.error === undefined ? 'ok' : 'failed',
-      ...(event.error === undefined ? {} : { error: event.error }),
-    };
+    revision ??= createHash('sha256').update(options.flowText).digest('base64url').slice(0, 22);
+    const entry = deviceAuditEntry(event, user, revision);
     if (file === undefined) {
       options.logger.info('device action', { audit: entry });
       return;

@@ -42,7 +42,11 @@ function missing(acked: ReadonlySet<number>, seen: ReadonlySet<number>): number 
   return n;
 }
 
-/** Case 5: zero loss end to end through broker outages and a crash, with store-and-forward. */
+/**
+ * Case 5: zero loss end to end through broker outages and a crash, with store-and-forward. Not
+ * registered in faults.test.ts yet: against the at-least-once and store-and-forward work in
+ * progress both cases stall or lose messages after the restart (docs/faults.md#findings).
+ */
 export function endToEndLossCases(): void {
   it(`5a. mosquitto stopped ${BROKER_OUTAGE_MS / 1000} s mid-stream of QoS 1 (mqtt-in → mqtt-out): restarted, zero loss end to end`, async () => {
     const broker = await startMosquitto({ persistence: true, maxQueuedMessages: 0 });

@@ -14,16 +14,3 @@ export async function readProcStatusKb(pid: number): Promise<Record<string, numb
   return fields;
 }
 
-/**
- * Sample the RSS of this process every `intervalMs` and keep the peak: for cases whose system
- * under test runs in-process (VmHWM would include the test runner's own history).
- */
-export function sampleOwnPeakRss(intervalMs = 100): { peakMb(): number; stop(): void } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), intervalMs);
-  timer.unref();
-  return {
-    peakMb: () => Math.round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024),
-    stop: () => clearInterval(timer),
-  };
-}

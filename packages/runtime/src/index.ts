@@ -6,5 +6,6 @@ export { MAX_ERROR_HOPS, type RoutedError } from './error-router.js';
 export { CredentialsError, CREDENTIAL_SECRET_ENV, type CredentialsErrorCode } from './credential-store.js';
 export { BrowseError, type BrowseErrorCode } from './browse-connection.js';
 export { writeFileAtomically } from './write-file-atomically.js';
+export { deviceAuditEntry, type DeviceAuditRecord } from './device-audit-entry.js';
 export { openDiskQueue, createMemoryQueue, type DiskQueueOptions } from './store-forward/disk-queue.js';
 export type { MessageQueue, QueueEntry, QueueBudget, FsyncPolicy } from './store-forward/queue-types.js';

@@ -1,3 +1,4 @@
+import { deviceAuditEntry } from '@plantwire/runtime';
 import type { ServerContext } from '../server-context.js';
 
 /**
@@ -6,18 +7,6 @@ import type { ServerContext } from '../server-context.js';
  */
 export function recordDeviceAudits(ctx: ServerContext): () => void {
   return ctx.runtime.on('audit', (event) => {
-    void ctx.audit.append({
-      kind: 'device',
-      time: event.time,
-      user: ctx.running.user,
-      revision: ctx.running.revision ?? ctx.store.current().revision,
-      nodeId: event.nodeId,
-      nodeType: event.type,
-      action: event.action,
-      target: event.target,
-      value: event.value,
-      result: event.error === undefined ? 'ok' : 'failed',
-      ...(event.error === undefined ? {} : { error: event.error }),
-    });
+    void ctx.audit.append(deviceAuditEntry(event, ctx.running.user, ctx.running.revision ?? ctx.store.current().revision));
   });
 }

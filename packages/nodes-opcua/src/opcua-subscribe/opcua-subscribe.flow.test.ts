@@ -105,6 +105,8 @@ describe('opcua-subscribe → change → debug against the simulated plant', () 
     const after = temperatures().slice(before);
     const stamps = after.map((m) => (m.payload as TagValue).sourceTime);
     expect(new Set(stamps).size).toBe(stamps.length);
+    // The outage was reported, not just sat out: a bad value for the item when the link dropped.
+    expect(temperatures().some((m) => (m.payload as TagValue).quality === 'bad' && /^not connected/.test(String((m.payload as TagValue).reason)))).toBe(true);
     // The bad item is refused once per subscription made: once before the restart, once after.
     expect(flow.errors.filter((e) => e.code === 'SUBSCRIBE_REFUSED')).toHaveLength(2);
   }, 45_000);

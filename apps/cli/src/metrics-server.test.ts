@@ -7,6 +7,7 @@ const counters = (over: Partial<NodeCounters> = {}): NodeCounters => ({
   out: 0,
   errors: 0,
   dropped: 0,
+  refused: 0,
   queueDepth: 0,
   queueCapacity: 1000,
   processingTimeMs: 0,
@@ -27,7 +28,7 @@ describe('renderPrometheus', () => {
     expect(lines).toContain('# TYPE plantwire_node_queue_depth gauge');
     expect(lines).toContain('plantwire_node_queue_depth{node="a",type="inject"} 7');
     expect(lines).toContain('plantwire_node_processing_seconds_total{node="b",type="debug"} 1.5');
-    expect(lines.filter((l) => l.startsWith('# TYPE'))).toHaveLength(7);
+    expect(lines.filter((l) => l.startsWith('# TYPE'))).toHaveLength(8);
     expect(text.endsWith('\n')).toBe(true);
   });
 

@@ -68,11 +68,12 @@ describe('plantwire run', () => {
     const pnpm = process.env['PLANTWIRE_PNPM'] ?? 'pnpm';
     const cli = spawnCli(['run', 'examples/demo.flow.json'], { launcher: [pnpm, '--silent', 'plantwire'] });
     running.push(cli);
-    await cli.line('stdout', (l) => l.startsWith('{"node":"print"'));
+    // pnpm, then tsx compiling the sources: the slowest start of these tests on a busy machine.
+    await cli.line('stdout', (l) => l.startsWith('{"node":"print"'), 40_000);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     expect(cli.stderr.some(logged(/^stopped: /))).toBe(true);
-  });
+  }, 60_000);
 
   it('stops on SIGINT too, with exit 0', async () => {
     const cli = spawnCli(['run', 'examples/demo.flow.json', '--log-level', 'warn']);

@@ -15,6 +15,7 @@ const NODE_METRICS: readonly MetricDef[] = [
   { name: 'plantwire_node_messages_out_total', type: 'counter', help: 'Messages the node sent on its output ports.', value: (c) => c.out },
   { name: 'plantwire_node_errors_total', type: 'counter', help: 'Errors the node raised.', value: (c) => c.errors },
   { name: 'plantwire_node_dropped_total', type: 'counter', help: 'Messages dropped at the node by its overflow policy or at shutdown.', value: (c) => c.dropped },
+  { name: 'plantwire_node_refused_total', type: 'counter', help: 'Messages a source was refused under backpressure (block policy) or during a deploy; the source kept or skipped them.', value: (c) => c.refused },
   { name: 'plantwire_node_queue_depth', type: 'gauge', help: 'Messages waiting in the node\'s input queue (and, for a source, its outbox).', value: (c) => c.queueDepth },
   { name: 'plantwire_node_queue_capacity', type: 'gauge', help: 'Capacity of the node\'s input queue.', value: (c) => c.queueCapacity },
   { name: 'plantwire_node_processing_seconds_total', type: 'counter', help: 'Time the node spent handling messages, in seconds.', value: (c) => c.processingTimeMs / 1000 },

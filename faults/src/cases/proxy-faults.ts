@@ -14,6 +14,8 @@ import { holdFault, waitFor } from '../support/wait.js';
 const STALL_MS = 5_000;
 /** The fault: how long the proxy throws every byte away. */
 const DROP_MS = 5_000;
+/** The OPC UA endpoint's `responseTimeoutMs` in case 3b: a stall longer than this must show as bad values. */
+const OPCUA_RESPONSE_TIMEOUT_MS = 2_000;
 /** New data must reach the debug node within this after the link is healed. */
 const RECOVERY_BOUND_MS = 20_000;
 /** Fresh values that must follow each recovery (a flow, not one straggler) before the next fault. */
@@ -134,7 +136,7 @@ export function proxyFaultCases(): void {
     try {
       runtime = await startRuntime({
         version: 1,
-        connections: [{ id: 'server', type: 'opcua-endpoint', config: { endpointUrl: `opc.tcp://127.0.0.1:${proxy.port}${url.pathname}`, sessionTimeoutMs: 2_000 } }],
+        connections: [{ id: 'server', type: 'opcua-endpoint', config: { endpointUrl: `opc.tcp://127.0.0.1:${proxy.port}${url.pathname}`, sessionTimeoutMs: 2_000, responseTimeoutMs: OPCUA_RESPONSE_TIMEOUT_MS } }],
         nodes: [
           {
             id: 'subscribe',
@@ -155,6 +157,8 @@ export function proxyFaultCases(): void {
       await waitFor('the debug lines of every message sent', () => debug.arrivals.length >= sent, { timeoutMs: 5_000 }).catch(() => undefined);
       const arrived = debug.arrivals.length;
       reportCase('proxy-opcua', { sent, arrived, lost: sent - arrived, peakMb: await runtime.peakRssMb(), connections: proxy.accepted, repeatedValuesAfter: repeated, ...figures(result) });
+      // A stalled server link (silent longer than responseTimeoutMs) shows as bad values, not as silence.
+      expect(result.badDuring.stall).toBeGreaterThan(0);
       for (const fault of FAULTS) expect(result.recoveryMs[fault]).toBeLessThanOrEqual(RECOVERY_BOUND_MS);
       // One subscription after each recovery: no value arrives twice.
       expect(repeated).toBe(0);

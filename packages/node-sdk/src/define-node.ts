@@ -52,9 +52,11 @@ export interface NodeContext<Config> {
   readonly config: Config;
   /**
    * Send a message out of a port (default: the first declared output) from outside `onInput`:
-   * a timer, a device callback. Returns false when pressure from downstream has reached this node
-   * and the message was refused or dropped under the node's overflow policy; a source should pause
-   * (stop reading, skip ticks) until `onDrain` fires.
+   * a timer, a device callback. Returns whether the message was taken. False only under the
+   * `block` overflow policy (the default), when pressure from downstream has reached this node and
+   * its outbox is full (or while a deploy pauses it): the message was refused, and the source
+   * should keep it and pause (stop reading, skip ticks) until `onDrain` fires. Under `drop-oldest`
+   * and `keep-latest-per-topic` the new message is always taken; an older one gives way (counted).
    *
    * With `onSettled`, the message is tracked: the runtime calls `onSettled(outcome)` exactly once,
    * never synchronously inside `emit`, when the message and everything derived from it (every
@@ -63,9 +65,8 @@ export interface NodeContext<Config> {
    * port counts as delivered), threw ('failed'; the error is routed as usual), or was dropped
    * ('dropped': a removed or failed node, a drain bound at stop, a displaced outbox entry). The
    * worst branch wins: dropped over failed over delivered. When `emit` returns false the message
-   * was not taken and `onSettled` is never called: the caller keeps it. Under `drop-oldest` and
-   * `keep-latest-per-topic` a tracked emit returns true whenever it took the message (the one it
-   * displaced settles as 'dropped'). A node that keeps a message and emits later from a timer
+   * was not taken and `onSettled` is never called: the caller keeps it. A message displaced from
+   * the outbox under `drop-oldest` or `keep-latest-per-topic` settles as 'dropped'. A node that keeps a message and emits later from a timer
    * (delay, join, batch) settles it when its `onInput` finishes. See docs/delivery-guarantees.md.
    *
    * @example

@@ -63,7 +63,14 @@ export interface NodeCounters {
   readonly in: number;
   readonly out: number;
   readonly errors: number;
+  /** Messages lost at this node: an overflow policy displaced them, or a stop or removal left them. */
   readonly dropped: number;
+  /**
+   * `ctx.emit`s this source was refused (`block` policy under pressure, or paused by a deploy).
+   * Not lost by the runtime: the source keeps them (mqtt-in sends them again after the drain) or
+   * skips them (an inject tick).
+   */
+  readonly refused: number;
   readonly queueDepth: number;
   readonly queueCapacity: number;
   /** Total time spent in the node's `onInput`, in milliseconds. */

@@ -172,6 +172,8 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   cOut = 0;
   cErrors = 0;
   cDropped = 0;
+  /** `emit`s refused under pressure (`block`) or while a deploy paused the node: the source kept them. */
+  cRefused = 0;
   /** Messages taken off the input queue (counted once per batch, not per message). */
   cHandled = 0;
   processingMs = 0;
@@ -590,8 +592,12 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
 
   /** `ctx.emit`: send now if nothing waits, else queue in the outbox under the overflow policy. */
   emit(init: MessageInit, port: string = this.firstPort, onSettled?: (outcome: DeliveryOutcome) => void): boolean {
-    if (this.phase === 'closed' || this.phase === 'failed' || this.paused) {
+    if (this.phase === 'closed' || this.phase === 'failed') {
       this.cDropped++;
+      return false;
+    }
+    if (this.paused) {
+      this.cRefused++;
       return false;
     }
     const targets = this.portTargets(port);
@@ -613,7 +619,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
       return true;
     }
     if (this.overflow === 'block' && this.outbox.isFull) {
-      this.cDropped++;
+      this.cRefused++;
       return false;
     }
     // Taken: under the drop policies a full outbox displaces another message (settled as dropped), not this one.
@@ -632,14 +638,15 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     const policy = this.overflow;
     if (policy === 'block') {
       if (outbox.isFull) {
-        this.cDropped++;
+        this.cRefused++;
         return false;
       }
       outbox.push(msg, tag);
       return true;
     }
+    // Under the drop policies the new message is always taken (true): what gives way is an older
+    // one, counted as dropped. A source that took `false` for "not taken" would send it again.
     const port = typeof tag === 'string' ? tag : tag.port;
-    let dropped = false;
     if (policy === 'keep-latest-per-topic' && typeof msg.topic === 'string') {
       const key = `${port}\u0000${msg.topic}`;
       const seq = this.extra?.latestByTopic?.get(key);
@@ -647,22 +654,16 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
       if (seq !== undefined && outbox.replaceAt(seq - outbox.shifted, msg, tag)) {
         if (replaced !== undefined && typeof replaced !== 'string') replaced.token.release('dropped');
         this.cDropped++;
-        return false;
+        return true;
       }
-      if (outbox.isFull) {
-        this.dropOldest();
-        dropped = true;
-      }
+      if (outbox.isFull) this.dropOldest();
       (this.extras().latestByTopic ??= new Map()).set(key, outbox.shifted + outbox.length);
       outbox.push(msg, tag);
-      return !dropped;
+      return true;
     }
-    if (outbox.isFull) {
-      this.dropOldest();
-      dropped = true;
-    }
+    if (outbox.isFull) this.dropOldest();
     outbox.push(msg, tag);
-    return !dropped;
+    return true;
   }
 
   private dropOldest(): void {
@@ -897,6 +898,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     this.cOut = previous.cOut;
     this.cErrors = previous.cErrors;
     this.cDropped += previous.cDropped;
+    this.cRefused += previous.cRefused;
     this.cHandled = previous.cHandled;
     this.processingMs = previous.processingMs;
   }
@@ -907,6 +909,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
       out: this.cOut,
       errors: this.cErrors,
       dropped: this.cDropped,
+      refused: this.cRefused,
       queueDepth: this.queue.length + this.outbox.length,
       queueCapacity: this.capacity,
       processingTimeMs: this.processingMs,

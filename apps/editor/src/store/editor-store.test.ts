@@ -44,7 +44,7 @@ describe('editor store', () => {
     expect((await booted()).store.getState().role).toBeUndefined();
     const { api } = fakeApi(demoDocument());
     const viewer = { ...api, auth: async () => ({ required: true, authenticated: true, role: 'viewer' }) } as ApiClient;
-    const store = createEditorStore({ api: viewer, drafts: createDraftStore(memoryStorage()) });
+    const store = createEditorStore({ api: viewer, drafts: createDraftStore(memoryStorage()), now: () => 0 });
     await store.getState().boot();
     expect(store.getState().role).toBe('viewer');
   });

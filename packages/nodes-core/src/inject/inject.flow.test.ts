@@ -55,7 +55,7 @@ describe('inject, in a running flow', () => {
     // Bounded: one in the consumer, one in its queue, one held, one in inject's outbox; the rest were skipped, not queued.
     const before = flow.sent('tick').length;
     expect(before).toBeLessThanOrEqual(4);
-    expect(flow.metrics()['tick']!.dropped).toBeGreaterThan(0);
+    expect(flow.metrics()['tick']!.refused).toBeGreaterThan(0);
 
     hold.release();
     await flow.waitFor(() => flow!.statuses.some((s) => s.nodeId === 'tick' && s.status?.fill === 'grey' && /^\d+ skipped$/.test(s.status.text ?? '')), { timeoutMs: 5000 });
@@ -106,7 +106,7 @@ describe('inject now (runtime.trigger)', () => {
     // (Triggered back to back: the consumer has not even taken the first one yet.)
     for (let i = 0; i < 10 && !/downstream full/.test(skippedText()); i++) expect(flow.runtime.trigger('tick')).toBe(true);
     expect(skippedText()).toBe('downstream full: 1 skipped');
-    expect(flow.metrics()['tick']!.dropped).toBe(1);
+    expect(flow.metrics()['tick']!.refused).toBe(1);
     const delivered = flow.sent('tick').length;
     expect(delivered).toBeLessThanOrEqual(4);
     // While paused, a trigger is skipped without even trying: as a tick would be.

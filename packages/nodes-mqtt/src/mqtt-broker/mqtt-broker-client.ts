@@ -21,6 +21,19 @@ interface AckPacket {
 
 type SendPacket = (packet: AckPacket, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
+type Callback = (err?: Error) => void;
+/** mqtt.js 5's own records of what it has not finished sending (see {@link MqttBrokerClient.failPending}). */
+interface PendingInternals {
+  outgoing?: Record<string, { cmd?: string; cb?: Callback } | undefined>;
+  queue?: Array<{ packet?: { cmd?: string }; cb?: Callback }>;
+}
+
+/** mqtt.js's `customHandleAcks(topic, message, packet, done)`: `done(null, 0)` lets it emit and acknowledge the PUBLISH. */
+type CustomHandleAcks = (topic: string, message: Buffer, packet: IPublishPacket, done: (err: Error | null, reasonCode: number) => void) => void;
+
+/** The read gate's owner from the client's creation until the nodes using the connection are attached ({@link MqttBrokerClient.attached}). */
+const ATTACHING = Object.freeze({ reason: 'the nodes of a new connection are not attached yet' });
+
 /**
  * The client an `mqtt-broker` connection hands to its nodes: the mqtt.js client plus what several
  * nodes sharing one connection need: reference-counted subscriptions, and a read gate for
@@ -66,12 +79,31 @@ export class MqttBrokerClient {
   /** Ids of QoS 1 messages read while no node subscribed anything: their PUBACKs are withheld. */
   private readonly orphans = new Set<number>();
 
+  /**
+   * Wrap `mqtt`, which must be fresh from `mqtt.connect()` (nothing read yet): the read gate is
+   * held from the first byte until {@link attached}. A persistent session's broker sends what it
+   * kept for the session (unacknowledged and queued QoS 1/2 messages) right behind the CONNACK,
+   * before any node could have attached its 'message' listener to this client; read then, they
+   * would be acknowledged to nobody (lost) or taken for orphans (withheld, holding the broker's
+   * in-flight window until the next reconnect).
+   */
   constructor(mqtt: MqttClient, protocolVersion: 4 | 5, url: string) {
     this.mqtt = mqtt;
     this.protocolVersion = protocolVersion;
     this.url = url;
     // Every mqtt-in node on this connection adds a 'message' listener.
     mqtt.setMaxListeners(0);
+    this.holders.add(ATTACHING);
+    // mqtt.js asks `customHandleAcks` before it emits a QoS 1 or 2 PUBLISH and acknowledges it, so
+    // keeping its callback back while the gate is held keeps both back; the next packet is not
+    // parsed meanwhile. (mqtt.js takes the option only for MQTT 5 at construction, but reads it
+    // from `options` for every PUBLISH, so it is set there for both versions.) A QoS 0 PUBLISH is
+    // emitted before mqtt.js asks anything: one arriving in that moment may be missed, as QoS 0 allows.
+    const handleAcks: CustomHandleAcks = (_topic, _message, _packet, done) => {
+      if (this.holders.size === 0) done(null, 0);
+      else this.waiting.push(() => done(null, 0));
+    };
+    (mqtt.options as { customHandleAcks?: CustomHandleAcks }).customHandleAcks = handleAcks;
     mqtt.handleMessage = (packet, done) => {
       // Read after the last subscriber left (a stop, a closing node): no node will ever see it, so
       // it must not be acknowledged; the broker redelivers it in the next session.
@@ -103,7 +135,43 @@ export class MqttBrokerClient {
       this.ackHead = 0;
       this.ackById.clear();
       this.orphans.clear();
+      // Packets read but kept back behind the gate: never handed out now (the broker sends them again).
+      this.waiting = [];
+      this.failPending();
     });
+  }
+
+  /**
+   * The nodes using this connection are attached (their `onConnected` listeners ran): open the
+   * read gate held since the client was created. Idempotent.
+   */
+  attached(): void {
+    this.release(ATTACHING);
+  }
+
+  /**
+   * Fail every publish still waiting for the broker, as the link closed. With `cleanStart: false`
+   * mqtt.js keeps a QoS 1/2 publish for a resend on its own reconnect and never calls back; the
+   * runtime does not reconnect a client (it makes a new one), so without this the publish would
+   * neither resolve nor fail, and mqtt-out's slot (and the message) with it. The error has no
+   * reason code, so mqtt-out reports NOT_CONNECTED and store-and-forward buffers the message.
+   */
+  private failPending(): void {
+    const internals = this.mqtt as unknown as PendingInternals;
+    const err = new Error(`the connection to ${this.url} closed before the broker acknowledged the publish`);
+    const outgoing = internals.outgoing ?? {};
+    for (const id of Object.keys(outgoing)) {
+      const entry = outgoing[id];
+      // Publishes only (QoS 2 past PUBREC waits as 'pubrel'); a pending SUBSCRIBE is its node's business.
+      if (entry?.cb === undefined || (entry.cmd !== 'publish' && entry.cmd !== 'pubrel')) continue;
+      delete outgoing[id];
+      entry.cb(err);
+    }
+    // QoS 0 publishes made while offline wait in `queue` for mqtt.js's own reconnect.
+    const queued = internals.queue ?? [];
+    const failed = queued.filter((entry) => entry.packet?.cmd === 'publish');
+    if (failed.length !== 0) internals.queue = queued.filter((entry) => entry.packet?.cmd !== 'publish');
+    for (const entry of failed) entry.cb?.(err);
   }
 
   /**

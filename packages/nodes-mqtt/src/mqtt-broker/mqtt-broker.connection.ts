@@ -134,13 +134,14 @@ async function openClient(ctx: Ctx, options: { birth?: boolean } = {}): Promise<
   // loopback (the p99 of the MQTT pipeline benchmark at 5k-20k msg/s). A TCP or TLS socket exists
   // from here on; WebSocket streams have no such switch.
   (mqtt.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
+  // Before the first byte is read: the client holds its read gate until the nodes are attached (see below).
+  const client = new MqttBrokerClient(mqtt, config.protocolVersion, config.url);
   try {
     await whenConnected(mqtt, ctx);
   } catch (err) {
     mqtt.end(true);
     throw err;
   }
-  const client = new MqttBrokerClient(mqtt, config.protocolVersion, config.url);
   let lastError: Error | undefined;
   const onError = (err: Error) => {
     lastError = err;
@@ -167,6 +168,11 @@ async function openClient(ctx: Ctx, options: { birth?: boolean } = {}): Promise<
       if (err) ctx.log.warn(`could not publish the birth message to "${topic}": ${err.message}`, { url: config.url });
     });
   }
+  // The runtime runs the nodes' onConnected listeners (mqtt-in attaches its 'message' listener and
+  // subscribes) in the same run of microtasks in which this promise resolves, before any timer or
+  // I/O callback (connection-supervisor.ts, `connect`). So on the next macrotask every node is
+  // attached, and what the broker sent behind the CONNACK can be read.
+  setImmediate(() => client.attached());
   return client;
 }
 

@@ -106,12 +106,14 @@ function tempDir(): string {
   return dir;
 }
 
-async function setup(topic: string) {
+let sessions = 0;
+
+async function setup(topic: string, connection: Record<string, unknown> = {}) {
   const proxy = await startProxy(Number(new URL(plant.endpoints.mqtt).port));
   cleanups.push(() => proxy.down());
   subscriber = await outsideClient(plant.endpoints.mqtt);
   const got = await collect(subscriber, topic);
-  const document = flowDoc([{ id: 'sf', config: { url: `mqtt://127.0.0.1:${proxy.port}` } }], [{ id: 'out', type: 'mqtt-out-spy', config: { broker: 'sf', topic, qos: 1 } }]);
+  const document = flowDoc([{ id: 'sf', config: { url: `mqtt://127.0.0.1:${proxy.port}`, ...connection } }], [{ id: 'out', type: 'mqtt-out-spy', config: { broker: 'sf', topic, qos: 1 } }]);
   return { proxy, got, document };
 }
 
@@ -152,8 +154,15 @@ describe('mqtt-out store-and-forward (aedes)', () => {
     expect(flow.errors).toEqual([]);
   }, 30_000);
 
-  it('publishes cut mid-flight are buffered, not lost: every value arrives at least once, first arrivals in order', async () => {
-    const { proxy, got, document } = await setup('sf/cut');
+  // A persistent session (cleanStart false) matters: mqtt.js then keeps a QoS 1 publish cut
+  // mid-flight for a resend on its own reconnect, which the runtime never makes (it opens a new
+  // client), so the publish would neither resolve nor fail and hold one of mqtt-out's 32 slots.
+  it.each([
+    ['a clean session', {}],
+    ['a persistent session', { cleanStart: false }],
+  ])('publishes cut mid-flight are buffered, not lost, on %s: every value arrives at least once, first arrivals in order', async (_name, session) => {
+    const connection = 'cleanStart' in session ? { ...session, clientId: `pw-sf-cut-${process.pid}-${++sessions}` } : session;
+    const { proxy, got, document } = await setup(`sf/cut/${sessions}`, connection);
     const flow = await runOut(document, tempDir());
     await vi.waitFor(() => expect(state(flow)).toBe('connected'), { timeout: 5000, interval: 10 });
     // No acknowledgement comes back: 32 publishes stay in flight (mqtt-out's concurrency), the rest wait in its input queue.
@@ -171,6 +180,9 @@ describe('mqtt-out store-and-forward (aedes)', () => {
     expect(got.length).toBeLessThanOrEqual(300 + 32);
     // Each value's first arrival is in the order sent (the cut ones failed, and were buffered, together).
     expect([...new Set(got.map((m) => m.payload))]).toEqual(numbers(300));
+    // Every slot is free again: live messages after the backlog go straight through.
+    for (let i = 300; i < 340; i++) flow.inject('out', { payload: i });
+    await vi.waitFor(() => expect(new Set(got.map((m) => m.payload)).size).toBe(340), { timeout: 10_000, interval: 10 });
     expect(flow.errors).toEqual([]);
   }, 30_000);
 

@@ -2,6 +2,7 @@ import type { ClientSession, ClientSubscription, DataValue, OPCUACertificateMana
 import { browse, type BrowseOptions, type BrowsePage } from '../browse.js';
 import { loadOpcua } from '../load-opcua.js';
 import type { CertificateFingerprints } from './fingerprint.js';
+import { ServerSilence } from './server-silence.js';
 
 /** The server's operation limits this package uses (OPC UA Part 5 ServerCapabilities/OperationLimits), with defaults filled. */
 export interface OperationLimits {
@@ -44,6 +45,7 @@ export class OpcuaEndpointClient {
   private readonly dataTypes = new Map<string, Promise<number>>();
   private limits: Promise<OperationLimits> | undefined;
   private disposed = false;
+  private silenceTimer: NodeJS.Timeout | undefined;
 
   /** @internal Built by the `opcua-endpoint` connection type. */
   constructor(
@@ -65,6 +67,23 @@ export class OpcuaEndpointClient {
   /** How many subscriptions made through {@link createSubscription} are alive on this session. */
   get liveSubscriptions(): number {
     return this.subscriptions.size;
+  }
+
+  /**
+   * Call `onSilent(silentMs)` once when the server has answered nothing (no response, publish or
+   * keep-alive) for longer than `timeoutMs` while the client is open: see {@link ServerSilence}.
+   * Stops with {@link dispose}.
+   */
+  watchServer(timeoutMs: number, onSilent: (silentMs: number) => void): void {
+    clearInterval(this.silenceTimer);
+    const silence = new ServerSilence(timeoutMs, () => this.session.lastResponseReceivedTime?.getTime() ?? 0);
+    this.silenceTimer = setInterval(() => {
+      if (this.disposed || !silence.silent()) return;
+      clearInterval(this.silenceTimer);
+      onSilent(silence.silentMs);
+    }, ServerSilence.checkPeriodFor(timeoutMs));
+    // The check alone does not keep a process alive.
+    this.silenceTimer.unref();
   }
 
   /** Browse one page of `nodeId`'s children: see {@link browse}. */
@@ -169,6 +188,7 @@ export class OpcuaEndpointClient {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.silenceTimer);
     const subs = [...this.subscriptions];
     this.subscriptions.clear();
     await Promise.all(subs.map((s) => bounded(s.terminate(), 1000)));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { loadOpcua } from '../load-opcua.js';
 import { certificateFingerprints, isFingerprintTrusted, type CertificateFingerprints } from './fingerprint.js';
 import { OpcuaEndpointClient } from './opcua-endpoint-client.js';
+import { formatSeconds, ServerSilence } from './server-silence.js';
 
 const securityModes = ['None', 'Sign', 'SignAndEncrypt'] as const;
 const securityPolicies = ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
@@ -30,6 +31,17 @@ const config = z
           'SHA-1 or SHA-256 fingerprints of the server certificates to trust (`AB:CD:…`). Needed for Sign and SignAndEncrypt: an untrusted server is refused, and the error names the fingerprint to add here.',
       }),
     sessionTimeoutMs: z.int().min(1000).max(3_600_000).default(60_000).meta({ title: 'Session timeout (ms)', unit: 'ms', description: 'How long the server keeps the session (and its subscriptions) after the link drops.' }),
+    responseTimeoutMs: z
+      .int()
+      .min(1000)
+      .max(600_000)
+      .default(5000)
+      .meta({
+        title: 'Response timeout (ms)',
+        unit: 'ms',
+        description:
+          'How long the server may send nothing at all (no response, no publish, no keep-alive) before the link counts as down, though its TCP connection is still open: the nodes then report bad values ("no response from the server for … s") and the runtime reconnects. The client asks the server for its state after a third of this without an answer, so a healthy idle server is never taken for a silent one.',
+      }),
   })
   .superRefine((c, issue) => {
     if ((c.securityMode === 'None') !== (c.securityPolicy === 'None')) {
@@ -141,7 +153,8 @@ function userIdentity(ctx: Ctx, opcua: typeof import('node-opcua')): UserIdentit
  * trusted only by the fingerprints listed in the config: no files to copy.
  *
  * Reconnection belongs to the runtime: node-opcua's is off (`maxRetry: 0`). When the channel or the
- * session dies (`connection_lost`, `close`, `session_closed`, a failed session keep-alive) the
+ * session dies (`connection_lost`, `close`, `session_closed`, a failed session keep-alive), or the
+ * server answers nothing for `responseTimeoutMs` while TCP stays open (a stalled link), the
  * connection reports `ctx.lost`, the runtime disposes the client (deleting its subscriptions when
  * the server is still there) and connects a new one after a backoff; `opcua-subscribe` nodes
  * create their subscription again in `onConnected`, once per connect.
@@ -150,6 +163,13 @@ export const opcuaEndpoint = defineConnection({
   type: 'opcua-endpoint',
   version: 1,
   summary: 'An OPC UA server endpoint (one client and session shared by its nodes).',
+  description: [
+    '## A silent server',
+    '',
+    'A server that stops answering while its TCP connection stays open (a hung server, a stalled route) counts as lost after `responseTimeoutMs` (default 5000 ms) without any answer: response, publish or keep-alive. Its nodes then show a red badge, every `opcua-subscribe` item gets one message with quality `bad`, `value: null` and a `reason` such as `not connected (connection lost: no response from the OPC UA server for 5 s …)`, and the runtime reconnects with backoff; once the server answers again the subscriptions are made afresh, one per node.',
+    '',
+    'So that a healthy server with nothing to publish is not taken for a silent one, the client reads the server state (the session keep-alive) after a third of `responseTimeoutMs` (and of two thirds of `sessionTimeoutMs`) without an answer. Lower `responseTimeoutMs` to notice a stall sooner; raise it for a server that is slow to answer under load.',
+  ].join('\n'),
   icon: 'server',
   config,
   credentials,
@@ -173,7 +193,10 @@ export const opcuaEndpoint = defineConnection({
         securityPolicy: opcua.SecurityPolicy[ctx.config.securityPolicy],
         endpointMustExist: false,
         connectionStrategy: CONNECTION_STRATEGY,
+        // The session keep-alive reads the server state after a third of the response timeout
+        // without an answer, so a silent server (a stalled link) is one that stops answering it.
         keepSessionAlive: true,
+        keepAliveInterval: ServerSilence.keepAliveIntervalFor(ctx.config.responseTimeoutMs, ctx.config.sessionTimeoutMs),
         requestedSessionTimeout: ctx.config.sessionTimeoutMs,
       });
       await client.connect(ctx.config.endpointUrl);
@@ -187,6 +210,11 @@ export const opcuaEndpoint = defineConnection({
       client.on('close', lost('connection closed'));
       session.on('session_closed', lost('session closed'));
       session.on('keepalive_failure', lost('session keep-alive failed'));
+      // node-opcua notices a server that went silent (TCP still open) only when a request times out,
+      // ≥ 5 s after the keep-alive's next read and far later for publish requests: count the silence.
+      wrapper.watchServer(ctx.config.responseTimeoutMs, (silentMs) => {
+        if (wrapper.isOpen) ctx.lost(new Error(`no response from the OPC UA server for ${formatSeconds(silentMs)} (${ctx.config.endpointUrl}; responseTimeoutMs ${ctx.config.responseTimeoutMs})`));
+      });
       return wrapper;
     } catch (err) {
       await client?.disconnect().catch(() => undefined);

@@ -207,6 +207,9 @@ export class SupervisedConnection {
     this.client = client;
     this.ctx = ctx;
     this.failures = 0;
+    // No await between `connect` resolving and this: the onConnected listeners run in the same run
+    // of microtasks, before any timer or I/O callback. Connection types rely on it (mqtt-broker
+    // reads nothing the broker sent behind its CONNACK until the next macrotask).
     this.set('connected');
   }
 

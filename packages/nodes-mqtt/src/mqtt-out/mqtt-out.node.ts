@@ -92,6 +92,13 @@ export const mqttOut = defineNode({
       const properties = propertiesOf(config, msg);
       if (properties) options.properties = properties;
     }
+    // The link closed a moment ago and the runtime has not been told yet: mqtt.js would keep the
+    // publish for a reconnect of its own that never comes.
+    if (!client.mqtt.connected) {
+      throw new NodeError('NOT_CONNECTED', `mqtt-out: publishing to "${topic}" on connection "${config.broker}" failed: the connection closed`, {
+        details: { topic, connection: config.broker, qos },
+      });
+    }
     try {
       await client.mqtt.publishAsync(topic, payload, options);
     } catch (err) {

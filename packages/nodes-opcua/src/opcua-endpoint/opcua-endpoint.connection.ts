@@ -168,7 +168,7 @@ export const opcuaEndpoint = defineConnection({
     '',
     'A server that stops answering while its TCP connection stays open (a hung server, a stalled route) counts as lost after `responseTimeoutMs` (default 5000 ms) without any answer: response, publish or keep-alive. Its nodes then show a red badge, every `opcua-subscribe` item gets one message with quality `bad`, `value: null` and a `reason` such as `not connected (connection lost: no response from the OPC UA server for 5 s …)`, and the runtime reconnects with backoff; once the server answers again the subscriptions are made afresh, one per node.',
     '',
-    'So that a healthy server with nothing to publish is not taken for a silent one, the client reads the server state (the session keep-alive) after a third of `responseTimeoutMs` (and of two thirds of `sessionTimeoutMs`) without an answer. Lower `responseTimeoutMs` to notice a stall sooner; raise it for a server that is slow to answer under load.',
+    'So that a healthy server with nothing to publish is not taken for a silent one, the client reads the server state (the session keep-alive) after a third of `responseTimeoutMs` without an answer (sooner when two thirds of `sessionTimeoutMs` is shorter, so the server never closes an idle session). Lower `responseTimeoutMs` to notice a stall sooner; raise it for a server that is slow to answer under load.',
   ].join('\n'),
   icon: 'server',
   config,

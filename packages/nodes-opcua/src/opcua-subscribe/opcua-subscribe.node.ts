@@ -174,8 +174,10 @@ function recover(ctx: NodeContext<Config>, state: State, live: Live, why: string
  *
  * The subscription is created in `onConnected`, so after a reconnect (a server restart) it exists
  * exactly once again: the runtime makes a new session, and the node forgets the subscription of
- * the old one. When the link drops, every item gets one message with quality `bad` (`value: null`,
- * `reason: "not connected (…)"`), so the last good value is not taken for current. A watchdog recreates a subscription that stays silent (no data, no keep-alive) for
+ * the old one. When the link drops, or the server stays silent for the endpoint's `responseTimeoutMs`
+ * (a stalled link, which the connection counts as lost), every item gets one message with quality
+ * `bad` (`value: null`, `reason: "not connected (…)"`), so the last good value is not taken for
+ * current. A watchdog recreates a subscription that stays silent (no data, no keep-alive) for
  * `watchdogFactor × publishingInterval × maxKeepAliveCount`, with a warning and a yellow badge.
  * Under backpressure only the latest value per item waits for drain; replaced values are dropped
  * and counted (`status` text and log).

@@ -6,6 +6,7 @@ import { floodCases } from './cases/flood.js';
 import { modbusRestartCase } from './cases/modbus-restart.js';
 import { opcuaRestartCase } from './cases/opcua-restart.js';
 import { proxyFaultCases } from './cases/proxy-faults.js';
+import { redeployUnderLoadCase } from './cases/redeploy-under-load.js';
 
 describe.sequential('fault injection', () => {
   modbusRestartCase();
@@ -13,4 +14,5 @@ describe.sequential('fault injection', () => {
   proxyFaultCases();
   floodCases();
   endToEndLossCases();
+  redeployUnderLoadCase();
 });

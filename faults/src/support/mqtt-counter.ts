@@ -68,6 +68,8 @@ export interface CountingSubscriber {
   readonly seen: ReadonlySet<number>;
   /** Messages received, duplicates included. */
   readonly received: number;
+  /** `{"seq": n}` messages received again after the first time. */
+  readonly repeated: number;
   close(): Promise<void>;
 }
 
@@ -76,10 +78,13 @@ export async function countingSubscriber(url: string, topic: string, qos: 0 | 1,
   const client = await mqtt.connectAsync(url, { protocolVersion: 4, clean: options.clean ?? true, reconnectPeriod: 500, ...(options.clientId ? { clientId: options.clientId } : {}) });
   const seen = new Set<number>();
   let received = 0;
+  let repeated = 0;
   client.on('message', (_topic, payload) => {
     received++;
     const seq = seqOf(payload.toString('utf8'));
-    if (seq !== undefined) seen.add(seq);
+    if (seq === undefined) return;
+    if (seen.has(seq)) repeated++;
+    else seen.add(seq);
   });
   await client.subscribeAsync(topic, { qos });
   return {
@@ -87,6 +92,9 @@ export async function countingSubscriber(url: string, topic: string, qos: 0 | 1,
     seen,
     get received() {
       return received;
+    },
+    get repeated() {
+      return repeated;
     },
     close: () => client.endAsync(),
   };

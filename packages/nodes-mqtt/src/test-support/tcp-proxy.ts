@@ -4,6 +4,9 @@ import { freePort } from './mosquitto.js';
 /**
  * A TCP proxy on 127.0.0.1 from a port of its own to `targetPort`: `down` cuts every connection
  * and stops listening (a reconnect is refused), `up` listens again on the same port.
+ *
+ * `coalesceMs`: what the target sends in its first `coalesceMs` on a connection reaches the client
+ * in one write, as a busy process reads it in one go (the CONNACK and every packet behind it).
  */
 export interface TcpProxy {
   readonly port: number;
@@ -14,7 +17,7 @@ export interface TcpProxy {
   up(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(targetPort: number, options: { coalesceMs?: number } = {}): Promise<TcpProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
   let server: Server | undefined;
@@ -33,7 +36,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         };
         for (const socket of [client, upstream]) socket.on('error', end).on('close', end);
         client.pipe(upstream);
-        upstream.pipe(client);
+        if (options.coalesceMs === undefined) upstream.pipe(client);
+        else {
+          let first: Buffer[] | undefined = [];
+          upstream.on('data', (chunk: Buffer) => {
+            if (first === undefined) client.write(chunk);
+            else if (first.push(chunk) === 1) {
+              setTimeout(() => {
+                if (!client.destroyed) client.write(Buffer.concat(first!));
+                first = undefined;
+              }, options.coalesceMs);
+            }
+          });
+        }
       });
       s.once('error', reject);
       s.listen(port, '127.0.0.1', () => {

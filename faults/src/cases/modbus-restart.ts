@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { isTagValue, startQuietPlant, type TagValueLike } from '../support/plant.js';
+import { restartablePort } from '../support/ports.js';
 import { ratePerS, recordDebug } from '../support/recorder.js';
 import { reportCase } from '../support/report.js';
 import { startRuntime } from '../support/runtime-process.js';
@@ -20,7 +21,7 @@ type Poll = { PartCount: TagValueLike };
 /** Case 1: the Modbus PLC stops mid-stream and comes back on the same port. */
 export function modbusRestartCase(): void {
   it('1. Modbus PLC restart mid-stream: bad during the outage, good after, the same poll rate (no duplicate timers)', async () => {
-    let plant = await startQuietPlant(['modbus']);
+    let plant = await startQuietPlant(['modbus'], { ports: { modbus: await restartablePort() } });
     const port = plant.endpoints.modbus.port;
     const runtime = await startRuntime({
       version: 1,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { counter } from '../support/metrics.js';
 import { isTagValue, startQuietPlant, type TagValueLike } from '../support/plant.js';
+import { restartablePort } from '../support/ports.js';
 import { ratePerS, recordDebug, type Arrival } from '../support/recorder.js';
 import { reportCase } from '../support/report.js';
 import { startRuntime } from '../support/runtime-process.js';
@@ -24,7 +25,7 @@ type Change = { topic: string; payload: TagValueLike };
 export function opcuaRestartCase(): void {
   it('2. OPC UA server restart mid-stream: bad during, good after, one subscription and one message per change', async () => {
     const pkiDir = await mkdtemp(join(tmpdir(), 'plantwire-faults-opcua-'));
-    let plant = await startQuietPlant(['opcua'], { dataDir: pkiDir });
+    let plant = await startQuietPlant(['opcua'], { ports: { opcua: await restartablePort() }, dataDir: pkiDir });
     const port = Number(new URL(plant.endpoints.opcua.replace('opc.tcp:', 'http:')).port);
     const runtime = await startRuntime({
       version: 1,

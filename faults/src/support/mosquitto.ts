@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { restartablePort } from './ports.js';
 
 /** A mosquitto process of the suite's own. */
 export interface Mosquitto {
@@ -40,7 +40,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const dir = await mkdtemp(join(tmpdir(), 'plantwire-faults-mosquitto-'));
   // Started as root, mosquitto drops to the "mosquitto" user, which must be able to write its store here.
   await chmod(dir, 0o777);
-  const port = await freePort();
+  // Outside the ephemeral range: a stopped broker's port must still be its own when it starts again.
+  const port = await restartablePort();
   const lines = [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
@@ -102,13 +103,4 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { startFaultProxy, type FaultProxy } from '@plantwire/testing';
 import { counter } from '../support/metrics.js';
 import { startMosquitto } from '../support/mosquitto.js';
 import { seqOf } from '../support/mqtt-counter.js';

@@ -1,2 +1,3 @@
 export * from './test-node.js';
 export * from './run-flow.js';
+export * from './fault-proxy.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opcuaConnections, opcuaNodes } from '../index.js';
 import type { OpcuaEndpointClient } from '../opcua-endpoint/opcua-endpoint-client.js';
 import { connectEndpoint, startOpcuaPlant } from '../opcua-test-support.js';
-import { startStallingProxy, type StallingProxy } from '../stalling-proxy.js';
+import { startFaultProxy, type FaultProxy } from '@plantwire/testing';
 
 /** Server_ServerDiagnostics_ServerDiagnosticsSummary_CurrentSubscriptionCount (OPC UA Part 5). */
 const CURRENT_SUBSCRIPTION_COUNT = 'ns=0;i=2285';
@@ -17,7 +17,7 @@ const tag = (m: Message) => m.payload as TagValue<number>;
 
 describe('opcua-subscribe through a link that stalls (TCP open, no bytes either way)', () => {
   let env: Awaited<ReturnType<typeof startOpcuaPlant>>;
-  let proxy: StallingProxy;
+  let proxy: FaultProxy;
   let flow: FlowUnderTest;
   /** A client straight to the server (not through the proxy) that reads the server's own subscription count. */
   let observer: OpcuaEndpointClient;
@@ -25,7 +25,7 @@ describe('opcua-subscribe through a link that stalls (TCP open, no bytes either 
   beforeAll(async () => {
     env = await startOpcuaPlant();
     const url = new URL(env.plant.endpoints.opcua.replace('opc.tcp:', 'http:'));
-    proxy = await startStallingProxy({ host: '127.0.0.1', port: Number(url.port) });
+    proxy = await startFaultProxy({ host: '127.0.0.1', port: Number(url.port) });
     flow = await runFlow(
       {
         version: 1,

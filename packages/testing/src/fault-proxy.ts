@@ -4,7 +4,8 @@ import { connect, createServer, type Socket } from 'node:net';
 export type ProxyMode = 'pass' | 'stall' | 'drop';
 
 /**
- * A TCP relay on 127.0.0.1 between the runtime and a device that breaks the link on demand:
+ * A TCP relay on 127.0.0.1 between the code under test and a device that breaks the link on
+ * demand (the fault suite, faults/, and protocol packages' own stall tests):
  * - `stall()`: nothing is read or written either way (sockets paused, TCP stays up), as a hung
  *   device or a black-holed route; new connections are accepted and stalled too. `pass()` releases
  *   them, and bytes held in the kernel buffers flow on late.

@@ -1,28 +1,8 @@
-import { NodeError } from '@plantwire/node-sdk';
-import { testNode, type TestNode } from '@plantwire/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { functionNode } from './function.node.js';
+import { describe, expect, it } from 'vitest';
+import { functionTestKit } from './function-test-kit.js';
 import { sandboxStats } from './sandbox-pool.js';
 
-const open: Array<TestNode<unknown>> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((n) => n.close()));
-});
-
-async function fn(config: Record<string, unknown>): Promise<TestNode<unknown>> {
-  const node = await testNode(functionNode, config);
-  open.push(node);
-  return node;
-}
-
-async function failure(node: TestNode<unknown>, msg: Record<string, unknown> = { payload: 1 }): Promise<NodeError> {
-  const err: unknown = await node.input(msg).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the message should have failed').toBeInstanceOf(NodeError);
-  return err as NodeError;
-}
+const { fn, failure } = functionTestKit();
 
 describe('function node: async code', () => {
   it('awaits a timer and returns the message', async () => {

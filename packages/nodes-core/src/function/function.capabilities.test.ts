@@ -3,30 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeError } from '@plantwire/node-sdk';
-import { testNode, type TestNode } from '@plantwire/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { functionNode } from './function.node.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionTestKit } from './function-test-kit.js';
 
-const open: Array<TestNode<unknown>> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((n) => n.close()));
-});
-
-async function fn(config: Record<string, unknown>): Promise<TestNode<unknown>> {
-  const node = await testNode(functionNode, config, { id: 'f-cap' });
-  open.push(node);
-  return node;
-}
-
-async function failure(node: TestNode<unknown>, msg: Record<string, unknown> = { payload: 1 }): Promise<NodeError> {
-  const err: unknown = await node.input(msg).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the message should have failed').toBeInstanceOf(NodeError);
-  return err as NodeError;
-}
+const { fn, failure } = functionTestKit({ id: 'f-cap' });
 
 let server: Server;
 let base = '';

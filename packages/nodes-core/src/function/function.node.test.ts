@@ -1,29 +1,11 @@
 import { NodeError, toManifest, type Message } from '@plantwire/node-sdk';
 import { testNode, type TestNode } from '@plantwire/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { functionTestKit } from './function-test-kit.js';
 import { functionNode, functionOutputPort } from './function.node.js';
 import { sandboxStats } from './sandbox-pool.js';
 
-const open: Array<TestNode<unknown>> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((n) => n.close()));
-});
-
-async function fn(config: Record<string, unknown>, options: Parameters<typeof testNode>[2] = {}): Promise<TestNode<unknown>> {
-  const node = await testNode(functionNode, config, options);
-  open.push(node);
-  return node;
-}
-
-/** Runs one message and returns the error the node raised for it (the rejection of onInput). */
-async function failure(node: TestNode<unknown>, msg: Record<string, unknown> = { payload: 1 }): Promise<NodeError> {
-  const err: unknown = await node.input(msg).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the message should have failed').toBeInstanceOf(NodeError);
-  return err as NodeError;
-}
+const { fn, failure, track, untrackAll } = functionTestKit();
 
 describe('function node: declaration', () => {
   it('declares out, out2 … out10 and documents every config field', () => {
@@ -485,7 +467,7 @@ describe('function node: shared sandbox', () => {
     expect([a.output()[0]?.payload, b.output()[0]?.payload]).toEqual(['a', 'b']);
     await a.close();
     await b.close();
-    open.splice(0);
+    untrackAll();
     expect(sandboxStats().workers).toBe(before.workers);
   });
 
@@ -549,6 +531,6 @@ async function testNodeWithFlow(store: { get(k: string): unknown; set(k: string,
       await functionNode.close!(node.ctx, state);
     },
   };
-  open.push(wrapped);
+  track(wrapped);
   return wrapped;
 }

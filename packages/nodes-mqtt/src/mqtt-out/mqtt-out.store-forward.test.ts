@@ -4,73 +4,16 @@
  * outside subscriber stays connected and sees exactly what arrives.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineNode, type AnyNodeType, type Message } from '@plantwire/node-sdk';
 import { startPlant, type Plant } from '@plantwire/sim';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../test-support/mosquitto.js';
+import { startTcpProxy } from '../test-support/tcp-proxy.js';
 import { collect, flowDoc, outsideClient, run } from '../test-support/harness.js';
 import { mqttOut } from './mqtt-out.node.js';
 
-/**
- * A TCP proxy from a port of its own to `targetPort`; `down` closes it and cuts every connection,
- * `up` listens again on the same port; `hold` stops forwarding what the broker sends (PUBACKs), so
- * publishes stay in flight.
- */
-interface Proxy {
-  readonly port: number;
-  down(): Promise<void>;
-  up(): Promise<void>;
-  hold(): void;
-}
-
-async function startProxy(targetPort: number): Promise<Proxy> {
-  const port = await freePort();
-  const sockets = new Set<Socket>();
-  const upstreams = new Map<Socket, Socket>();
-  let server: Server | undefined;
-  const up = () =>
-    new Promise<void>((resolve, reject) => {
-      const s = createServer((client) => {
-        const upstream = connect(targetPort, '127.0.0.1');
-        sockets.add(client).add(upstream);
-        upstreams.set(upstream, client);
-        const end = () => {
-          upstreams.delete(upstream);
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        for (const socket of [client, upstream]) socket.on('error', end).on('close', end);
-        client.pipe(upstream);
-        upstream.pipe(client);
-      });
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => {
-        server = s;
-        resolve();
-      });
-    });
-  const down = async () => {
-    const s = server;
-    server = undefined;
-    for (const socket of sockets) socket.destroy();
-    sockets.clear();
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-  };
-  const hold = () => {
-    for (const [upstream, client] of upstreams) {
-      upstream.unpipe(client);
-      upstream.pause();
-    }
-  };
-  await up();
-  return { port, up, down, hold };
-}
 
 /** mqtt-out under another type name, recording what its own onInput is handed (the runtime wraps it like mqtt-out). */
 const seen: Message[] = [];
@@ -109,7 +52,7 @@ function tempDir(): string {
 let sessions = 0;
 
 async function setup(topic: string, connection: Record<string, unknown> = {}) {
-  const proxy = await startProxy(Number(new URL(plant.endpoints.mqtt).port));
+  const proxy = await startTcpProxy(Number(new URL(plant.endpoints.mqtt).port));
   cleanups.push(() => proxy.down());
   subscriber = await outsideClient(plant.endpoints.mqtt);
   const got = await collect(subscriber, topic);

@@ -3,7 +3,8 @@ import { freePort } from './mosquitto.js';
 
 /**
  * A TCP proxy on 127.0.0.1 from a port of its own to `targetPort`: `down` cuts every connection
- * and stops listening (a reconnect is refused), `up` listens again on the same port.
+ * and stops listening (a reconnect is refused), `up` listens again on the same port, `hold` stops
+ * forwarding what the target sends (PUBACKs stay with the broker side, so publishes stay in flight).
  *
  * `coalesceMs`: what the target sends in its first `coalesceMs` on a connection reaches the client
  * in one write, as a busy process reads it in one go (the CONNACK and every packet behind it).
@@ -15,11 +16,14 @@ export interface TcpProxy {
   readonly accepted: number;
   down(): Promise<void>;
   up(): Promise<void>;
+  hold(): void;
 }
 
 export async function startTcpProxy(targetPort: number, options: { coalesceMs?: number } = {}): Promise<TcpProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
+  /** Target side → client side, for `hold`. */
+  const upstreams = new Map<Socket, Socket>();
   let server: Server | undefined;
   let accepted = 0;
   const up = () =>
@@ -28,7 +32,9 @@ export async function startTcpProxy(targetPort: number, options: { coalesceMs?: 
         accepted++;
         const upstream = connect(targetPort, '127.0.0.1');
         sockets.add(client).add(upstream);
+        upstreams.set(upstream, client);
         const end = () => {
+          upstreams.delete(upstream);
           client.destroy();
           upstream.destroy();
           sockets.delete(client);
@@ -63,9 +69,17 @@ export async function startTcpProxy(targetPort: number, options: { coalesceMs?: 
     sockets.clear();
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
+  const hold = () => {
+    for (const [upstream, client] of upstreams) {
+      upstream.unpipe(client);
+      upstream.removeAllListeners('data');
+      upstream.pause();
+    }
+  };
   await up();
   return {
     port,
+    hold,
     url: `mqtt://127.0.0.1:${port}`,
     get accepted() {
       return accepted;

@@ -66,6 +66,15 @@ function figures<T>(f: FaultFigures<T>): Record<string, number> {
   return out;
 }
 
+/** What `nodeId` sent (its /metrics counter) and how many of those reached the debug recorder. */
+async function sentAndArrived<T>(runtime: RuntimeProcess, debug: DebugRecorder<T>, nodeId: string): Promise<{ sent: number; arrived: number; lost: number }> {
+  const sent = counter(await runtime.metrics(), 'messages_out_total', nodeId);
+  // stdout lags /metrics a little: let the lines sent so far come in.
+  await waitFor('the debug lines of every message sent', () => debug.arrivals.length >= sent, { timeoutMs: 5_000 }).catch(() => undefined);
+  const arrived = debug.arrivals.length;
+  return { sent, arrived, lost: sent - arrived };
+}
+
 async function expectHealthyStop(runtime: RuntimeProcess): Promise<void> {
   expect(runtime.alive()).toBe(true);
   expect(logsAtLeast(runtime, 'error').filter((e) => /uncaught|unhandled/i.test(String(e['message'])))).toEqual([]);
@@ -107,11 +116,7 @@ export function proxyFaultCases(): void {
       const isGood = (v: Poll) => isTagValue(v.PartCount) && v.PartCount.quality === 'good';
       await debug.waitForCount('a good poll', 1, { since: 0, match: isGood, timeoutMs: 15_000 });
       const result = await runFaults(proxy, debug, (v, healedAt) => isGood(v) && tagTime(v.PartCount) >= healedAt, (v) => isTagValue(v.PartCount) && v.PartCount.quality === 'bad');
-      const sent = counter(await runtime.metrics(), 'messages_out_total', 'poll');
-      // stdout lags /metrics a little: let the lines sent so far come in.
-      await waitFor('the debug lines of every message sent', () => debug.arrivals.length >= sent, { timeoutMs: 5_000 }).catch(() => undefined);
-      const arrived = debug.arrivals.length;
-      reportCase('proxy-modbus', { sent, arrived, lost: sent - arrived, peakMb: await runtime.peakRssMb(), connections: proxy.accepted, ...figures(result) });
+      reportCase('proxy-modbus', { ...(await sentAndArrived(runtime, debug, 'poll')), peakMb: await runtime.peakRssMb(), connections: proxy.accepted, ...figures(result) });
       // A stalled or lossy PLC link shows as bad values, not as silence.
       expect(result.badDuring.stall).toBeGreaterThan(0);
       expect(result.badDuring.drop).toBeGreaterThan(0);
@@ -149,11 +154,7 @@ export function proxyFaultCases(): void {
       await debug.waitForCount('a good value', 1, { since: 0, match: isGood, timeoutMs: 30_000 });
       const result = await runFaults(proxy, debug, (v, healedAt) => isGood(v) && tagTime(v) >= healedAt, (v) => isTagValue(v) && v.quality === 'bad');
       const repeated = FAULTS.map((f) => repeats(result.after[f])).reduce((a, b) => a + b, 0);
-      const sent = counter(await runtime.metrics(), 'messages_out_total', 'subscribe');
-      // stdout lags /metrics a little: let the lines sent so far come in.
-      await waitFor('the debug lines of every message sent', () => debug.arrivals.length >= sent, { timeoutMs: 5_000 }).catch(() => undefined);
-      const arrived = debug.arrivals.length;
-      reportCase('proxy-opcua', { sent, arrived, lost: sent - arrived, peakMb: await runtime.peakRssMb(), connections: proxy.accepted, repeatedValuesAfter: repeated, ...figures(result) });
+      reportCase('proxy-opcua', { ...(await sentAndArrived(runtime, debug, 'subscribe')), peakMb: await runtime.peakRssMb(), connections: proxy.accepted, repeatedValuesAfter: repeated, ...figures(result) });
       // A stalled server link (silent longer than responseTimeoutMs) shows as bad values, not as silence.
       expect(result.badDuring.stall).toBeGreaterThan(0);
       for (const fault of FAULTS) expect(result.recoveryMs[fault]).toBeLessThanOrEqual(RECOVERY_BOUND_MS);

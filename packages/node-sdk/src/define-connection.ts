@@ -216,6 +216,12 @@ export interface ConnectionHandle<Client = unknown> {
   /** Call `listener` each time a connected client goes away, with the reason. Returns a remover. */
   onDisconnected(listener: (reason: string) => void): () => void;
   /**
+   * Call `listener` after every change of `state`, retries included (connecting, waiting,
+   * failed…), once the runtime has shown the change on the node's badge: for a node that shows
+   * more than the connection on its badge (a sink's store-and-forward backlog). Returns a remover.
+   */
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
+  /**
    * Resolves with the client once connected (at once if connected now). Rejects with a NodeError
    * NOT_CONNECTED when `signal` aborts or the node closes first.
    */

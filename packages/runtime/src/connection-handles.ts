@@ -73,8 +73,11 @@ export class NodeConnections implements ConnectionUser {
 
   connectionChanged(connection: SupervisedConnection, previous: ConnectionState): void {
     if (this.released) return;
-    this.handles.get(connection.id)?.changed(previous);
+    const handle = this.handles.get(connection.id);
+    handle?.changed(previous);
     this.refreshStatus();
+    // After the badge: a listener may put its own over the connection's.
+    handle?.stateChanged();
   }
 
   private refreshStatus(): void {
@@ -105,6 +108,7 @@ interface Waiter {
 class Handle implements ConnectionHandle<unknown> {
   private connected = new Set<(client: unknown) => void | Promise<void>>();
   private disconnected = new Set<(reason: string) => void>();
+  private stateListeners = new Set<(state: ConnectionState) => void>();
   private waiters = new Set<Waiter>();
   private disposed = false;
 
@@ -150,6 +154,19 @@ class Handle implements ConnectionHandle<unknown> {
     if (this.disposed) return () => undefined;
     this.disconnected.add(listener);
     return () => void this.disconnected.delete(listener);
+  }
+
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    if (this.disposed) return () => undefined;
+    this.stateListeners.add(listener);
+    return () => void this.stateListeners.delete(listener);
+  }
+
+  /** Tell the `onStateChange` listeners (called after the node's badge was updated). */
+  stateChanged(): void {
+    if (this.disposed) return;
+    const state = this.connection.state;
+    for (const listener of [...this.stateListeners]) this.owner.runListener(() => listener(state), `onStateChange listener of connection "${this.id}"`);
   }
 
   whenConnected(signal?: AbortSignal): Promise<unknown> {
@@ -204,6 +221,7 @@ class Handle implements ConnectionHandle<unknown> {
     this.disposed = true;
     this.connected.clear();
     this.disconnected.clear();
+    this.stateListeners.clear();
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const w of waiters) w.reject(this.notConnected('the node closed'));

@@ -50,6 +50,8 @@ const scripted = defineConnection({
 
 /** Per node id: what its handle saw. */
 const seen = new Map<string, { handle: ConnectionHandle<ScriptedClient>; connected: number[]; disconnected: string[]; waited?: Promise<unknown> }>();
+/** Badges and `onStateChange` calls, in the order they happened (the test adds the badges). */
+const order: string[] = [];
 
 const user = defineNode({
   type: 'uses-scripted',
@@ -73,6 +75,7 @@ const user = defineNode({
       if (ctx.config.throwOnConnect) throw new Error('listener broke');
     });
     handle.onDisconnected((reason) => void record.disconnected.push(reason));
+    handle.onStateChange((state) => void order.push(`state ${state}`));
     if (ctx.config.waitInBackground) record.waited = handle.whenConnected().catch((err: unknown) => err);
   },
 });
@@ -108,6 +111,7 @@ beforeEach(() => {
   pendingConnects.length = 0;
   dataDirs.length = 0;
   seen.clear();
+  order.length = 0;
 });
 afterEach(async () => {
   disconnectMode = 'ok';
@@ -182,6 +186,29 @@ describe('connection supervisor', () => {
     expect(disconnected.map((c) => c.n)).toEqual([1, 2]);
     expect(seen.get('n')).toMatchObject({ connected: [2, 3], disconnected: ['connection lost: cable pulled'] });
     expect(second.ctx.signal.aborted).toBe(true);
+  });
+
+  it('tells onStateChange listeners of every state change, retries included, after the badge shows it', async () => {
+    const { rt, rec } = start();
+    rt.on('status', (e) => void (e.nodeId === 'n' && order.push(`badge ${e.status?.text}`)));
+    await deployOk(rt, docWith([{ id: 'n', type: 'uses-scripted', config: { conn: 'c1' } }]));
+    await rec.waitFor(() => rec.connection.some((e) => e.state === 'connected'), 'connected');
+    order.length = 0;
+    script.push('throw', 'ok');
+    connected[0]!.ctx.lost(new Error('cable pulled'));
+    await rec.waitFor(() => rec.connection.filter((e) => e.state === 'connected').length === 2, 'reconnected');
+    expect(order).toEqual([
+      'badge connection lost: cable pulled',
+      'state waiting',
+      'badge connecting',
+      'state connecting',
+      'badge async boom',
+      'state waiting',
+      'badge connecting',
+      'state connecting',
+      'badge connected',
+      'state connected',
+    ]);
   });
 
   it('makes a throwing onConnected listener an error of the node, not of the connection', async () => {

@@ -81,6 +81,7 @@ function fakeHandle(id: string, client: unknown): ConnectionHandle<unknown> {
       return () => undefined;
     },
     onDisconnected: () => () => undefined,
+    onStateChange: () => () => undefined,
     whenConnected: async () => client,
     requireClient: () => client,
   };

@@ -95,10 +95,6 @@ export class SinkBuffer {
   private badgeShownAt = 0;
   private badgeQueued = false;
   private showingBadge = false;
-  /** While down with a backlog: watches the connections' state, see `watchWhileDown`. */
-  private downWatch: ReturnType<typeof setInterval> | undefined;
-  private downKey = '';
-  private downShownAt = 0;
 
   constructor(init: SinkBufferInit) {
     this.queue = init.queue;
@@ -116,7 +112,11 @@ export class SinkBuffer {
           this.refreshBadge(true);
           this.kick();
         }),
-        handle.onDisconnected(() => this.refreshBadge(true)),
+        // The runtime shows every state change (a retry's "connecting", then its reason) on the
+        // badge; with a backlog, ours goes back on top right after.
+        handle.onStateChange((state) => {
+          if (state !== 'connected' && (this.queue.size !== 0 || this.showingBadge)) this.showBadge();
+        }),
       );
     }
     if (this.queue.size !== 0) this.refreshBadge(true);
@@ -155,7 +155,6 @@ export class SinkBuffer {
     this.stopped = true;
     for (const off of this.offs) off();
     if (this.badgeTimer !== undefined) clearTimeout(this.badgeTimer);
-    if (this.downWatch !== undefined) clearInterval(this.downWatch);
     this.wake?.();
     if (this.inFlight !== 0) {
       await new Promise<void>((resolve) => {
@@ -331,8 +330,8 @@ export class SinkBuffer {
 
   /**
    * The badge shows the backlog: "buffering N (x MB)" (red) while down, "replaying N (x MB)"
-   * (yellow) while it drains, and the connection's own once empty. Forced after a connection
-   * event (the connection's badge, set right after, would hide it otherwise); else at most every 250 ms.
+   * (yellow) while it drains, and the connection's own once empty. Forced after a connect (the
+   * connection's badge, set for the same event, would hide it otherwise); else at most every 250 ms.
    */
   private refreshBadge(force: boolean): void {
     if (this.stopped) return;
@@ -374,36 +373,5 @@ export class SinkBuffer {
     if (status === undefined) return;
     this.showingBadge = queued !== 0;
     this.ctx.status(status);
-    if (queued !== 0 && !connected) this.watchWhileDown();
-  }
-
-  /**
-   * The runtime sets the connection's badge on every retry (connecting, then the reason), over
-   * ours; the handle tells of connects and disconnects only. So while down with a backlog, the
-   * connections' state is checked four times a second and the badge shown again when it changed
-   * (and every 2 s in case a whole retry went by between two checks).
-   */
-  private watchWhileDown(): void {
-    if (this.downWatch !== undefined || this.stopped) return;
-    this.downShownAt = performance.now();
-    this.downKey = this.connectionKey();
-    this.downWatch = setInterval(() => {
-      if (this.stopped || this.connected || this.queue.size === 0) {
-        clearInterval(this.downWatch);
-        this.downWatch = undefined;
-        return;
-      }
-      const key = this.connectionKey();
-      const now = performance.now();
-      if (key === this.downKey && now - this.downShownAt < 2000) return;
-      this.downKey = key;
-      this.downShownAt = now;
-      this.showBadge();
-    }, BADGE_INTERVAL_MS);
-    this.downWatch.unref();
-  }
-
-  private connectionKey(): string {
-    return this.connections.map((h) => `${h.state}|${h.reason ?? ''}`).join(',');
   }
 }

@@ -1,4 +1,5 @@
-// Bundles the CLI into apps/cli/dist/plantwire.js for fast start-up with plain `node` (no tsx).
+// Bundles the CLI for fast start-up with plain `node` (no tsx): apps/cli/dist/plantwire.js is the
+// binary (src/bin.ts: V8 start-up tuning, then it loads) dist/plantwire-main.js, everything else.
 // Workspace packages export TypeScript source, which Node 20 cannot load, so they are bundled
 // (STACK.md G9). The small pure-JS libraries every `run` loads (BUNDLED below) are bundled too:
 // resolving and compiling a few dozen separate ES and CommonJS modules through Node's loader took
@@ -9,7 +10,7 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,34 +70,77 @@ const englishOnlyZodLocales = {
   },
 };
 
+// Node's built-ins are loaded when a module imports them, and in one bundle every static import
+// is hoisted to the top: `plantwire run` loaded crypto (OpenSSL), zlib, http and net for code
+// that a given flow may never reach (the metrics server, credentials, store-and-forward queues,
+// Modbus and MQTT connections), ~1.3 MB of an idle process. These built-ins therefore resolve to
+// a stand-in whose exports load the real module on first call. Only functions (and classes, which
+// `new` reaches through the stand-in) are exported: importing anything else fails the build with
+// esbuild's "No matching export", so a value import can never silently come out wrong.
+const LAZY_BUILTINS = ['crypto', 'zlib', 'http', 'net', 'os'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? undefined : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const real = await import(`node:${args.path}`);
+      const names = Object.keys(real).filter((name) => name !== 'default' && typeof real[name] === 'function');
+      const lines = [
+        `import { createRequire } from 'node:module';`,
+        `let real;`,
+        `const load = () => (real ??= createRequire(import.meta.url)('node:${args.path}'));`,
+        `const lazy = (name) => function (...args) { return new.target ? Reflect.construct(load()[name], args, new.target) : load()[name].apply(this, args); };`,
+        ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
+      ];
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: here };
+    });
+  },
+};
+
 const outdir = join(here, 'dist');
 const outfile = join(outdir, 'plantwire.js');
+const mainFile = join(outdir, 'plantwire-main.js');
+
+// bin.ts's `import('./main.js')` is the main bundle, loaded at run time (not inlined).
+const mainBundleAtRunTime = {
+  name: 'main-bundle-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: `./${basename(mainFile)}`, external: true }));
+  },
+};
+
 const started = Date.now();
 rmSync(outdir, { recursive: true, force: true });
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+};
 try {
   await build({
+    ...common,
     entryPoints: [join(here, 'src', 'main.ts')],
     // One file: loading further chunks with import() cost `plantwire run` ~3.5 MB of RSS (node's
     // module loader at work). Commands that need big npm packages import them with import() at the
     // point of use (the server: express, socket.io; nodes: protocol clients), which esbuild keeps
     // lazy; a static import of an npm package would be hoisted to the top of this file.
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+    outfile: mainFile,
     sourcemap: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
     // Prefer ES module entry points of the bundled libraries (jsonc-parser's UMD build require()s
     // sibling files at run time).
     mainFields: ['module', 'main'],
     // A bundled CommonJS library may require() a Node built-in; an ES module bundle has no require.
     banner: { js: "import { createRequire as __plantwireCreateRequire } from 'node:module'; const require = __plantwireCreateRequire(import.meta.url);" },
-    // main.ts starts with its own `#!/usr/bin/env node`; esbuild keeps it as the first line.
-    logLevel: 'warning',
-    plugins: [englishOnlyZodLocales, externalizeDeps],
+    plugins: [lazyBuiltins, englishOnlyZodLocales, externalizeDeps],
   });
+  // The binary: a few lines that tune V8 before the main bundle is parsed (src/bin.ts).
+  // bin.ts starts with its own `#!/usr/bin/env node`; esbuild keeps it as the first line.
+  await build({ ...common, entryPoints: [join(here, 'src', 'bin.ts')], outfile, plugins: [mainBundleAtRunTime] });
 } catch {
   process.exit(1); // esbuild has printed the errors
 }
@@ -111,4 +155,4 @@ if (missing.size > 0) {
   rmSync(outdir, { recursive: true, force: true });
   process.exit(1);
 }
-console.log(`build: ${relative(process.cwd(), outfile)} (${Date.now() - started} ms)`);
+console.log(`build: ${relative(process.cwd(), outfile)} + ${basename(mainFile)} (${Date.now() - started} ms)`);

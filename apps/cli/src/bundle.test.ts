@@ -15,20 +15,26 @@ describe('the esbuild bundle', () => {
     expect(stdout).toEqual(['examples/demo.flow.json: OK (5 nodes, 4 wires, 0 warnings)', 'examples/line-monitor.flow.json: OK (14 nodes, 13 wires, 0 warnings)']);
     expect(code).toBe(0);
 
-    // What `plantwire run` loads before it runs a flow: the bundle and whatever it imports
-    // statically. The web server's npm packages must not be among them (they cost an edge box
-    // ~20 MB of RSS); the server loads them with import() when it starts.
+    // What `plantwire run` loads before it runs a flow: the binary, the main bundle it imports, and
+    // whatever they import statically. The web server's npm packages must not be among them (they
+    // cost an edge box ~20 MB of RSS); the server loads them with import() when it starts. Nor
+    // must the built-ins a flow may never need (build.mjs loads them on first use).
     const loaded = new Map<string, string[]>();
     const visit = (file: string) => {
       if (loaded.has(file)) return;
       const text = readFileSync(file, 'utf8');
       const specifiers = [...text.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{},\s]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
+      // The binary's one dynamic import, of the main bundle, is loaded at start as well.
+      if (file.endsWith('plantwire.js')) specifiers.push(...[...text.matchAll(/import\(["'](\.[^"']+)["']\)/g)].map((m) => m[1]!));
       loaded.set(file, specifiers);
       for (const spec of specifiers) if (spec.startsWith('.')) visit(join(dirname(file), spec));
     };
     visit(join(repoRoot, 'apps/cli/dist/plantwire.js'));
     const npmImports = [...loaded.values()].flat().filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'));
-    expect(loaded.get(join(repoRoot, 'apps/cli/dist/plantwire.js'))).toContain('node:worker_threads');
+    expect(loaded.get(join(repoRoot, 'apps/cli/dist/plantwire.js'))).toEqual(['node:v8', './plantwire-main.js']);
+    expect(loaded.get(join(repoRoot, 'apps/cli/dist/plantwire-main.js'))).toContain('node:worker_threads');
     expect(npmImports.filter((spec) => /^(express|socket\.io)(\/|$)/.test(spec))).toEqual([]);
+    const builtins = [...loaded.values()].flat().filter((spec) => spec.startsWith('node:'));
+    expect(builtins.filter((spec) => /^node:(crypto|zlib|http|net|os)$/.test(spec))).toEqual([]);
   });
 });

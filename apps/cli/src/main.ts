@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 // The `plantwire` command. Run from the repo root as `pnpm plantwire …` (tsx), or bundled as
-// `node apps/cli/dist/plantwire.js …` (build.mjs).
+// `node apps/cli/dist/plantwire.js …` (build.mjs: dist/plantwire.js is bin.ts, which loads this).
 // First: it sets V8's heap sizing before the other modules allocate (see the module).
 import './v8-memory.js';
 import { coreNodes } from '@plantwire/nodes-core';

@@ -7,7 +7,7 @@ import { auditToFile } from './audit-file.js';
 import type { JsonLogger } from './json-logger.js';
 import { formatIssue, loadFlow, placeIssues } from './load-flow.js';
 import type { MetricsServer } from './metrics-server.js';
-import { growYoungGenerationOnLoad } from './v8-memory.js';
+import { startUpDone } from './v8-memory.js';
 import { toJsonLine } from './to-json-line.js';
 
 export interface RunOptions {
@@ -136,7 +136,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   });
 
   state = 'ok';
-  growYoungGenerationOnLoad();
+  startUpDone();
   logger.info('running', {
     file,
     flow: flow.document?.name,

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { loadScenario, registerMapMarkdown, ScenarioError, startPlant, type Plant, type PlantScenario } from '@plantwire/sim';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { JsonLogger } from './json-logger.js';
+import { startUpDone } from './v8-memory.js';
 
 export interface SimOptions {
   /** A `*.plant.json` scenario; undefined: the built-in default scenario. */
@@ -25,6 +26,7 @@ const REGISTER_MAP_DOC = 'packages/sim/README.md#modbus-tcp-register-map-default
 export async function simCommand(options: SimOptions): Promise<ExitCode> {
   const { logger } = options;
   const plant = await startSimulatedPlant(options);
+  startUpDone();
   // The servers keep the process alive; the signal ends it.
   return new Promise<ExitCode>((done) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -1,16 +1,19 @@
-// Imported first by main.ts, so it runs before the modules that allocate at load time.
+// Imported first by bin.ts (and by main.ts for `pnpm plantwire` through tsx), so it runs before
+// the modules that allocate at load time, and in the bundle before the main bundle is parsed.
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * How `plantwire` sizes V8's heap: an edge box's memory should stay flat, idle and under load.
- * Both flags below are read by V8 each time it decides to grow a generation, so setting them at
- * run time takes effect. A flag the user gave on the command line (`node --heap-growing-percent=…
- * apps/cli/dist/plantwire.js`) keeps the user's value; a V8 that does not know a flag is left alone.
+ * How `plantwire` tunes V8 for an edge box: memory should stay flat, idle and under load, and
+ * what only start-up needs should not stay resident. Every flag below is read by V8 each time it
+ * decides (grow a generation, optimize a function), so setting it at run time takes effect. A flag
+ * the user gave on the command line (`node --heap-growing-percent=… apps/cli/dist/plantwire.js`,
+ * `node --turbofan …`) keeps the user's value; a V8 that does not know a flag is left alone.
  */
-function tune(flag: string, value: number): void {
-  if (process.execArgv.some((arg) => arg.startsWith(`--${flag}`))) return;
+function tune(flag: string, value: number | boolean): void {
+  const names = flag === 'turbofan' ? ['--turbofan', '--no-turbofan', '--opt', '--no-opt'] : [`--${flag}`];
+  if (process.execArgv.some((arg) => names.some((name) => arg === name || arg.startsWith(`${name}=`)))) return;
   try {
-    setFlagsFromString(`--${flag}=${value}`);
+    setFlagsFromString(typeof value === 'boolean' ? `--${value ? '' : 'no-'}${flag}` : `--${flag}=${value}`);
   } catch {
     // Nothing to tune, nothing to undo.
   }
@@ -21,15 +24,26 @@ const DEFAULT_GROWTH_FACTOR = 2;
 
 /**
  * Young generation. V8 grows new space (1 MB semi-spaces at start, up to 16 MB) whenever more
- * bytes survive a scavenge than it holds. Starting `plantwire run` allocates a few MB that all
- * survive (modules, node types' schemas, the deployed flow), so V8 grew the young generation to
- * 4 MB semi-spaces, ~4 MB kept for the life of an idle edge process although nothing in steady
- * state needed it. While the process starts, growth is off (factor 1);
- * {@link growYoungGenerationOnLoad} turns V8's default back on once the flow runs, so a flow
- * under load gets the young generation it needs. Measured: idle RSS of `plantwire run` with a
- * 5-node flow 68 → 65.5 MB; start-up time unchanged.
+ * bytes survive a scavenge than it holds. Starting `plantwire` allocates a few MB that all survive
+ * (parsing the 1 MB bundle, modules, node types' schemas, the deployed flow), so V8 grew the young
+ * generation to 2 MB semi-spaces before the first line of our code ran: ~2 MB kept for the life of
+ * an idle edge process although nothing in steady state needed it. That is why bin.ts sets this
+ * before it loads the main bundle. While the process starts, growth is off (factor 1);
+ * {@link startUpDone} turns V8's default back on, so a flow under load gets the young generation
+ * it needs. Measured: idle RSS of `plantwire run` with a 5-node flow −1.5 MB.
  */
 tune('semi-space-growth-factor', 1);
+
+/**
+ * Optimizing compiler. Start-up code runs once: optimizing it saves nothing, and the first
+ * function V8 optimizes pages in TurboFan itself, ~3.5 MB of the node binary that then stays
+ * resident in an idle process. While we start, one small function of zod (called once per schema
+ * method it binds, ~1,250 times) became hot enough to be optimized, and that alone cost an idle
+ * `plantwire run` 3.5 MB. So TurboFan is off while the process starts and on from
+ * {@link startUpDone}: code that gets hot under load is optimized as usual (v8-memory.test.ts
+ * shows a hot function optimized after it). Ignition and Sparkplug run start-up code meanwhile.
+ */
+tune('turbofan', false);
 
 /**
  * Old generation. After a full GC, V8 lets the heap grow to a multiple of what survived (a factor
@@ -41,7 +55,11 @@ tune('semi-space-growth-factor', 1);
  */
 tune('heap-growing-percent', 30);
 
-/** The flow is running: let V8 size the young generation to the load from now on. */
-export function growYoungGenerationOnLoad(): void {
+/**
+ * The command is up (a flow runs, the editor serves): from now on V8 sizes the young generation
+ * to the load and optimizes hot code. Every long-running command calls this once it is ready.
+ */
+export function startUpDone(): void {
   tune('semi-space-growth-factor', DEFAULT_GROWTH_FACTOR);
+  tune('turbofan', true);
 }

@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
  * `node --turbofan …`) keeps the user's value; a V8 that does not know a flag is left alone.
  */
 function tune(flag: string, value: number | boolean): void {
-  const names = flag === 'turbofan' ? ['--turbofan', '--no-turbofan', '--opt', '--no-opt'] : [`--${flag}`];
+  const names = flag === 'turbofan' ? ['--turbofan', '--no-turbofan', '--opt', '--no-opt'] : typeof value === 'boolean' ? [`--${flag}`, `--no-${flag}`] : [`--${flag}`];
   if (process.execArgv.some((arg) => names.some((name) => arg === name || arg.startsWith(`${name}=`)))) return;
   try {
     setFlagsFromString(typeof value === 'boolean' ? `--${value ? '' : 'no-'}${flag}` : `--${flag}=${value}`);
@@ -35,15 +35,17 @@ const DEFAULT_GROWTH_FACTOR = 2;
 tune('semi-space-growth-factor', 1);
 
 /**
- * Optimizing compiler. Start-up code runs once: optimizing it saves nothing, and the first
- * function V8 optimizes pages in TurboFan itself, ~3.5 MB of the node binary that then stays
- * resident in an idle process. While we start, one small function of zod (called once per schema
- * method it binds, ~1,250 times) became hot enough to be optimized, and that alone cost an idle
- * `plantwire run` 3.5 MB. So TurboFan is off while the process starts and on from
- * {@link startUpDone}: code that gets hot under load is optimized as usual (v8-memory.test.ts
- * shows a hot function optimized after it). Ignition and Sparkplug run start-up code meanwhile.
+ * Compilers. Start-up code runs once: compiling it further saves nothing. The first function V8
+ * optimizes pages in TurboFan itself, ~3.5 MB of the node binary that then stays resident in an
+ * idle process: while we start, one small function of zod (called once per schema method it
+ * binds, ~1,250 times) became hot enough to be optimized, and that alone cost an idle
+ * `plantwire run` 3.5 MB. Sparkplug's baseline code for start-up functions stays in the heap too
+ * (~0.5 MB). So both are off while the process starts and on from {@link startUpDone}: code that
+ * gets hot under load is compiled as usual (v8-memory.test.ts shows a hot function optimized
+ * after it). Ignition's bytecode runs start-up code meanwhile; start-up time is unchanged.
  */
 tune('turbofan', false);
+tune('sparkplug', false);
 
 /**
  * Old generation. After a full GC, V8 lets the heap grow to a multiple of what survived (a factor
@@ -62,4 +64,5 @@ tune('heap-growing-percent', 30);
 export function startUpDone(): void {
   tune('semi-space-growth-factor', DEFAULT_GROWTH_FACTOR);
   tune('turbofan', true);
+  tune('sparkplug', true);
 }

@@ -4,6 +4,7 @@ export * from './validate.js';
 export * from './migrate-document.js';
 export * from './canonical-stringify.js';
 export * from './substitute-env.js';
+export * from './exact-json-text.js';
 export * from './env-lookup.js';
 export * from './can-connect.js';
 export * from './find-cycles.js';

@@ -20,8 +20,12 @@ export interface NodeTypeInfo {
   readonly inputs: readonly string[];
   /** Declared outputs; the implicit `error` output is added by validation. */
   readonly outputs: readonly string[];
-  /** Problems with a config (already migrated and env-substituted), paths relative to the config. */
-  validateConfig?(config: Record<string, unknown>): ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }>;
+  /**
+   * Problems with a config (already migrated and env-substituted), paths relative to the config.
+   * `jsonText`, when validation passes it, is `JSON.stringify(config)` and stands for exactly this
+   * value (see `exactJsonText`): a cache keyed by content can use it without walking the config.
+   */
+  validateConfig?(config: Record<string, unknown>, jsonText?: string): ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }>;
   /** Upgrade a config written for `fromVersion` to the current version. */
   migrateConfig?(config: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   /** Edges implied by config (link out → link in). */

@@ -23,7 +23,8 @@ import { migrateDocument } from './migrate-document.js';
 import { MAX_NESTING_DEPTH, tooDeepAt } from './nesting-depth.js';
 import { safeParseFlowDocument } from './parse-flow-document.js';
 import { schemaIssues } from './schema-issues.js';
-import { substituteEnv } from './substitute-env.js';
+import { exactJsonText } from './exact-json-text.js';
+import { substituteEnv, type MissingEnvVar } from './substitute-env.js';
 
 /** Options of {@link validate}. */
 export interface ValidateOptions {
@@ -134,7 +135,7 @@ interface Entity {
   readonly kind: 'node' | 'connection';
   readonly index: number;
   /** The type, when known and of the right kind. */
-  info?: NodeTypeInfo;
+  info: NodeTypeInfo | undefined;
 }
 
 /** What `checkEntry` made of one entry: migrated, its config with `${ENV}` substituted, its type when usable. */
@@ -145,6 +146,8 @@ interface Checked {
 }
 
 const NO_PATHS: ReadonlySet<string> = new Set();
+/** No missing variable (never pushed to). */
+const NO_MISSING: readonly MissingEnvVar[] = Object.freeze([]);
 
 const entryPath = (kind: 'node' | 'connection', index: number, ...rest: JsonPathSegment[]): string =>
   formatJsonPath([kind === 'node' ? 'nodes' : 'connections', index, ...rest]);
@@ -248,7 +251,8 @@ class Validation {
       if (!entry) return;
       const seen = this.entities.get(entry.id);
       if (!seen) {
-        this.entities.set(entry.id, { kind, index });
+        // `info` from the start: set later, it would give each entity a new shape and a property store.
+        this.entities.set(entry.id, { kind, index, info: undefined });
         return;
       }
       this.error(
@@ -335,8 +339,12 @@ class Validation {
       }
     }
 
-    const lookup = this.envFor(view, tab);
-    const substituted = substituteEnv(current.config, lookup);
+    // One walk of the config says whether it is plain JSON data (its text then keys the config
+    // cache of a deploy) and, through that text, whether it holds any `${`: most configs hold
+    // none, and substituting them would walk them again only to change nothing.
+    const jsonText = exactJsonText(current.config);
+    const substituted =
+      jsonText !== undefined && !jsonText.includes('${') ? { value: current.config, missing: NO_MISSING } : substituteEnv(current.config, this.envFor(view, tab));
     // Sets only for a config with problems: two or three per node were a measurable share of a 5,000-node validation.
     let missingPaths: Set<string> | undefined;
     // Indexed loops here, not `for…of`: this runs per entry, cold, in the interpreter, where a
@@ -354,7 +362,7 @@ class Validation {
     if (info && configUsable && info.validateConfig) {
       let problems: ReturnType<NonNullable<NodeTypeInfo['validateConfig']>>;
       try {
-        problems = info.validateConfig(substituted.value);
+        problems = substituted.value === current.config ? info.validateConfig(substituted.value, jsonText) : info.validateConfig(substituted.value);
       } catch (err) {
         problems = [{ path: [], message: `the config check of "${entry.type}" failed: ${err instanceof Error ? err.message : String(err)}` }];
       }

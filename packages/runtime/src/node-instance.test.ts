@@ -23,19 +23,11 @@ function instance(def: AnyNodeType, id = 'n') {
     log: () => {},
     settled: () => {},
   };
-  const node = new NodeInstance({
-    id,
-    def,
-    name: undefined,
-    tab: undefined,
-    config: def.config.parse({}),
-    capacity: 2,
-    overflow: 'block',
-    watchSpec: undefined,
-    env: () => undefined,
-    context: { node: memory(), flow: memory(), global: memory() },
+  const node = new NodeInstance(
+    { id, def, name: undefined, tab: undefined, config: def.config.parse({}), capacity: 2, overflow: 'block', watchSpec: undefined, env: () => undefined },
     host,
-  });
+    { node: memory(), flow: memory(), global: memory() },
+  );
   return { node, raised, sent };
 }
 

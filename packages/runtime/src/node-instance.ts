@@ -55,8 +55,11 @@ export interface NodeHost {
   settled(): void;
 }
 
-/** Everything a node instance is built from. */
-export interface NodeInstanceInit {
+/**
+ * What a node instance is built from, as its compiled node has it (a `CompiledNode` is one: a
+ * deploy hands it over as it is, with no init object copied from it per node).
+ */
+export interface NodeSpec {
   readonly id: string;
   readonly def: AnyNodeType;
   readonly name: string | undefined;
@@ -66,11 +69,10 @@ export interface NodeInstanceInit {
   readonly overflow: OverflowPolicy;
   readonly watchSpec: WatchSpec | undefined;
   readonly env: (name: string) => string | undefined;
-  readonly context: { readonly node: ContextStore; readonly flow: ContextStore; readonly global: ContextStore };
-  readonly host: NodeHost;
-  /** The node's leases on shared connections, for a node whose config references some. */
-  readonly connections?: (owner: ConnectionOwner) => NodeConnections;
 }
+
+/** The context scopes a node's `ctx.context` reads: its own, its tab's, and the global one. */
+export type NodeScopesOf = { readonly node: ContextStore; readonly flow: ContextStore; readonly global: ContextStore };
 
 /** Life of an instance: setting up → running → closing → closed; or failed when setup threw. */
 export type NodePhase = 'starting' | 'running' | 'failed' | 'closing' | 'closed';
@@ -189,26 +191,28 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
   /** Leases on the shared connections the config references; undefined when it references none. */
   declare private readonly connections: NodeConnections | undefined;
 
-  constructor(init: NodeInstanceInit) {
-    this.id = init.id;
-    this.def = init.def;
-    this.name = init.name;
-    this.tab = init.tab;
-    this.config = init.config;
-    this.capacity = init.capacity;
-    this.overflow = init.overflow;
-    this.watchSpec = init.watchSpec;
-    this.host = init.host;
-    this.concurrency = Math.max(1, Math.floor(init.def.concurrency ?? 1));
-    this.onInput = init.def.onInput as OnInput | undefined;
-    this.queue = new RingBuffer<Message, QueueTag>(init.capacity);
-    const ports = portsOf(init.def);
+  /** `connections`: the node's leases on shared connections, for a node whose config references some. */
+  constructor(spec: NodeSpec, host: NodeHost, context: NodeScopesOf, connections?: (owner: ConnectionOwner) => NodeConnections) {
+    const def = spec.def;
+    this.id = spec.id;
+    this.def = def;
+    this.name = spec.name;
+    this.tab = spec.tab;
+    this.config = spec.config;
+    this.capacity = spec.capacity;
+    this.overflow = spec.overflow;
+    this.watchSpec = spec.watchSpec;
+    this.host = host;
+    this.queue = new RingBuffer<Message, QueueTag>(spec.capacity);
+    const ports = portsOf(def);
+    this.concurrency = Math.max(1, Math.floor(def.concurrency ?? 1));
+    this.onInput = def.onInput as OnInput | undefined;
     this.firstPort = ports.firstPort;
     this.declaredOutputs = ports.declaredOutputs;
     this.defaultInput = ports.defaultInput;
     this.inputCount = ports.inputCount;
-    this.ctx = this.makeContext(init);
-    this.connections = init.connections?.(this);
+    this.ctx = new InstanceContext(this, context, spec.env);
+    this.connections = connections?.(this);
   }
 
   get nodeType(): string {
@@ -918,10 +922,6 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
 
   // ---- the context handed to node code ----------------------------------------------------
 
-  private makeContext(init: NodeInstanceInit): NodeContext<unknown> {
-    return new InstanceContext(this, init);
-  }
-
   // ---- what the context object calls ------------------------------------------------------
 
   /** `ctx.signal`: made on first use; an instance closed before anyone asked hands out an aborted one. */
@@ -1031,20 +1031,20 @@ class InstanceContext implements NodeContext<unknown> {
   readonly type: string;
   readonly tab: string | undefined;
   readonly config: unknown;
-  readonly context: NodeInstanceInit['context'];
+  readonly context: NodeScopesOf;
   readonly env: (name: string) => string | undefined;
   // JS-private: node code must not reach the instance (or the runtime) through its context.
   readonly #node: NodeInstance;
   #bound: BoundMethods | undefined = undefined;
 
-  constructor(node: NodeInstance, init: NodeInstanceInit) {
+  constructor(node: NodeInstance, context: NodeScopesOf, env: (name: string) => string | undefined) {
     this.#node = node;
-    this.id = init.id;
-    this.type = init.def.type;
-    this.tab = init.tab;
-    this.config = init.config;
-    this.context = init.context;
-    this.env = init.env;
+    this.id = node.id;
+    this.type = node.def.type;
+    this.tab = node.tab;
+    this.config = node.config;
+    this.context = context;
+    this.env = env;
   }
 
   get #methods(): BoundMethods {
@@ -1157,7 +1157,12 @@ function portsOf(def: AnyNodeType): Ports {
     const outputs = Object.keys(def.outputs);
     const inputs = Object.keys(def.inputs);
     const firstPort = outputs[0] ?? 'out';
-    ports = { firstPort, declaredOutputs: new Set([...outputs, firstPort, ERROR_PORT]), defaultInput: inputs[0] ?? 'in', inputCount: inputs.length };
+    ports = {
+      firstPort,
+      declaredOutputs: new Set([...outputs, firstPort, ERROR_PORT]),
+      defaultInput: inputs[0] ?? 'in',
+      inputCount: inputs.length,
+    };
     portsByType.set(def, ports);
   }
   return ports;

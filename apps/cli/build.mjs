@@ -74,9 +74,10 @@ const englishOnlyZodLocales = {
 // is hoisted to the top: `plantwire run` loaded crypto (OpenSSL), zlib, http and net for code
 // that a given flow may never reach (the metrics server, credentials, store-and-forward queues,
 // Modbus and MQTT connections), ~1.3 MB of an idle process. These built-ins therefore resolve to
-// a stand-in whose exports load the real module on first call. Only functions (and classes, which
-// `new` reaches through the stand-in) are exported: importing anything else fails the build with
-// esbuild's "No matching export", so a value import can never silently come out wrong.
+// a stand-in whose exports load the real module on first call. Only plain functions (camelCase
+// names) are exported: a class could not be proxied faithfully (`instanceof`, static members), so
+// importing one, or any other value, fails the build with esbuild's "No matching export" rather
+// than coming out subtly wrong.
 const LAZY_BUILTINS = ['crypto', 'zlib', 'http', 'net', 'os'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
@@ -85,12 +86,12 @@ const lazyBuiltins = {
     b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? undefined : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
       const real = await import(`node:${args.path}`);
-      const names = Object.keys(real).filter((name) => name !== 'default' && typeof real[name] === 'function');
+      const names = Object.keys(real).filter((name) => typeof real[name] === 'function' && /^[a-z]/.test(name));
       const lines = [
         `import { createRequire } from 'node:module';`,
         `let real;`,
         `const load = () => (real ??= createRequire(import.meta.url)('node:${args.path}'));`,
-        `const lazy = (name) => function (...args) { return new.target ? Reflect.construct(load()[name], args, new.target) : load()[name].apply(this, args); };`,
+        `const lazy = (name) => function (...args) { return load()[name].apply(this, args); };`,
         ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
       ];
       return { contents: lines.join('\n'), loader: 'js', resolveDir: here };

@@ -1,6 +1,6 @@
 // The `plantwire` command. Run from the repo root as `pnpm plantwire …` (tsx), or bundled as
 // `node apps/cli/dist/plantwire.js …` (build.mjs: dist/plantwire.js is bin.ts, which loads this).
-// First: it sets V8's heap sizing before the other modules allocate (see the module).
+// First: it tunes V8 (heap sizing, compilers during start-up) before the other modules load (see the module).
 import './v8-memory.js';
 import { coreNodes } from '@plantwire/nodes-core';
 import { modbusConnections, modbusNodes } from '@plantwire/nodes-modbus';

@@ -920,9 +920,7 @@ export class NodeInstance implements Schedulable, ErrorOrigin, ErrorWatcher, Con
     };
   }
 
-  // ---- the context handed to node code ----------------------------------------------------
-
-  // ---- what the context object calls ------------------------------------------------------
+  // ---- what the context object (InstanceContext, below) calls -------------------------------
 
   /** `ctx.signal`: made on first use; an instance closed before anyone asked hands out an aborted one. */
   get signal(): AbortSignal {

@@ -2,16 +2,21 @@
 // the modules that allocate at load time, and in the bundle before the main bundle is parsed.
 import { setFlagsFromString } from 'node:v8';
 
+/** The flags the user started node with: its own arguments and NODE_OPTIONS. */
+const userFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
+
 /**
  * How `plantwire` tunes V8 for an edge box: memory should stay flat, idle and under load, and
  * what only start-up needs should not stay resident. Every flag below is read by V8 each time it
  * decides (grow a generation, optimize a function), so setting it at run time takes effect. A flag
- * the user gave on the command line (`node --heap-growing-percent=… apps/cli/dist/plantwire.js`,
- * `node --turbofan …`) keeps the user's value; a V8 that does not know a flag is left alone.
+ * the user gave on the command line or in NODE_OPTIONS (`node --heap-growing-percent=…
+ * apps/cli/dist/plantwire.js`, `node --turbofan …`) keeps the user's value, `--jitless` keeps the
+ * compilers alone; a V8 that does not know a flag is left alone.
  */
 function tune(flag: string, value: number | boolean): void {
   const names = flag === 'turbofan' ? ['--turbofan', '--no-turbofan', '--opt', '--no-opt'] : typeof value === 'boolean' ? [`--${flag}`, `--no-${flag}`] : [`--${flag}`];
-  if (process.execArgv.some((arg) => names.some((name) => arg === name || arg.startsWith(`${name}=`)))) return;
+  if (typeof value === 'boolean') names.push('--jitless');
+  if (userFlags.some((arg) => names.some((name) => arg === name || arg.startsWith(`${name}=`)))) return;
   try {
     setFlagsFromString(typeof value === 'boolean' ? `--${value ? '' : 'no-'}${flag}` : `--${flag}=${value}`);
   } catch {

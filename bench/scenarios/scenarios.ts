@@ -116,6 +116,21 @@ const changeOnly = chain('change', 10, () => 'change');
 const functionOnly = chain('function', 10, () => 'function');
 const fan = fanOut(4, 3);
 
+/**
+ * The start-up scenarios' flow: `inject (every 1 s) → change → switch → [function →] debug`. A 1 s
+ * poller keeps both processes alive with work to do, as a real edge flow would.
+ */
+function pollerFlow(withFunction: boolean): BenchGraph {
+  const nodes: BenchNode[] = [
+    { id: 'st-in', tab: TAB, kind: 'inject', everySeconds: 1 },
+    { id: 'st-scale', tab: TAB, kind: 'change', rules: [{ path: 'unit', value: 'degC' }] },
+    { id: 'st-gate', tab: TAB, kind: 'switch', property: 'payload', min: 0 },
+    ...(withFunction ? [{ id: 'st-fn', tab: TAB, kind: 'function', code: INCREMENT_CODE } satisfies BenchNode] : []),
+    { id: 'st-out', tab: TAB, kind: 'debug' },
+  ];
+  return { tabs: oneTab, nodes, wires: nodes.slice(1).map((node, i) => ({ from: nodes[i]!.id, to: node.id })) };
+}
+
 /** Every scenario, in the order the table prints them. */
 export const scenarios: readonly Scenario[] = [
   { kind: 'throughput', name: 'chain-mixed', title: '10-node chain, change/function alternating', ...mixed, message: 'counter', minRatio: 5 },
@@ -128,23 +143,7 @@ export const scenarios: readonly Scenario[] = [
     kind: 'startup',
     name: 'startup',
     title: 'start-up of a 5-node flow (1 s poller), then 2 s idle',
-    graph: {
-      tabs: oneTab,
-      nodes: [
-        // A 1 s poller keeps both processes alive with work to do, as a real edge flow would.
-        { id: 'st-in', tab: TAB, kind: 'inject', everySeconds: 1 },
-        { id: 'st-scale', tab: TAB, kind: 'change', rules: [{ path: 'unit', value: 'degC' }] },
-        { id: 'st-gate', tab: TAB, kind: 'switch', property: 'payload', min: 0 },
-        { id: 'st-fn', tab: TAB, kind: 'function', code: INCREMENT_CODE },
-        { id: 'st-out', tab: TAB, kind: 'debug' },
-      ],
-      wires: [
-        { from: 'st-in', to: 'st-scale' },
-        { from: 'st-scale', to: 'st-gate' },
-        { from: 'st-gate', to: 'st-fn' },
-        { from: 'st-fn', to: 'st-out' },
-      ],
-    },
+    graph: pollerFlow(true),
     maxTimeRatio: 1 / 2,
     maxRssRatio: 1 / 2,
   },
@@ -155,20 +154,7 @@ export const scenarios: readonly Scenario[] = [
     kind: 'startup',
     name: 'startup-no-function',
     title: 'the same flow without its function node (no sandbox worker), then 2 s idle',
-    graph: {
-      tabs: oneTab,
-      nodes: [
-        { id: 'st-in', tab: TAB, kind: 'inject', everySeconds: 1 },
-        { id: 'st-scale', tab: TAB, kind: 'change', rules: [{ path: 'unit', value: 'degC' }] },
-        { id: 'st-gate', tab: TAB, kind: 'switch', property: 'payload', min: 0 },
-        { id: 'st-out', tab: TAB, kind: 'debug' },
-      ],
-      wires: [
-        { from: 'st-in', to: 'st-scale' },
-        { from: 'st-scale', to: 'st-gate' },
-        { from: 'st-gate', to: 'st-out' },
-      ],
-    },
+    graph: pollerFlow(false),
   },
 ];
 

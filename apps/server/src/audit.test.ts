@@ -8,7 +8,7 @@ import { API_ROUTES, type AuditEntry, type DeviceAuditEntry } from '@plantwire/p
 import { startPlant, type Plant } from '@plantwire/sim';
 import { hashPassword } from './auth/password-hash.js';
 import { api, SMALL_FLOW, startTestServer, type TestServer } from './test-support/start-test-server.js';
-import { waitFor } from './test-support/wait-for.js';
+import { waitFor } from '@plantwire/testing';
 
 const SETPOINT = 'ns=1;s=Line1.Machine1.Setpoint';
 let plant: Plant;
@@ -112,19 +112,19 @@ describe('audit log', () => {
     const revision: string = put.body.revision;
 
     expect((await api(server.url, '/api/nodes/set-temp/inject', { method: 'POST', token: tokens.editor, body: { topic: 'setpoint', payload: 72.5 } })).status).toBe(200);
-    await waitFor('the PLC to hold 72.5', () => plant.tags()['Line1/Machine1/Setpoint'] === 72.5);
+    await waitFor('the PLC to hold 72.5', () => plant.tags()['Line1/Machine1/Setpoint'] === 72.5, { timeoutMs: 10_000 });
     // The sim accepts 0…150: a refused write is audited with its error.
     await api(server.url, '/api/nodes/set-temp/inject', { method: 'POST', token: tokens.editor, body: { topic: 'setpoint', payload: 500 } });
-    await waitFor('the refused write in the log', () => auditLog().slice(before).some((e) => e.kind === 'device' && e.result === 'failed'));
+    await waitFor('the refused write in the log', () => auditLog().slice(before).some((e) => e.kind === 'device' && e.result === 'failed'), { timeoutMs: 10_000 });
     const isUp = () => server.runtime.connections().some((c) => c.id === 'ua' && c.state === 'connected');
-    await waitFor('the OPC UA connection', isUp, 20_000);
+    await waitFor('the OPC UA connection', isUp, { timeoutMs: 20_000 });
     await api(server.url, '/api/nodes/set-temp-ua/inject', { method: 'POST', token: tokens.editor, body: { payload: 65 } });
-    await waitFor('the OPC UA write', () => plant.tags()['Line1/Machine1/Setpoint'] === 65, 20_000);
+    await waitFor('the OPC UA write', () => plant.tags()['Line1/Machine1/Setpoint'] === 65, { timeoutMs: 20_000 });
 
     const entries = await waitFor('three device entries', () => {
       const devices = auditLog().slice(before).filter((e): e is DeviceAuditEntry => e.kind === 'device');
       return devices.length >= 3 && devices;
-    });
+    }, { timeoutMs: 10_000 });
     const deployEntry = auditLog().slice(before).find((e) => e.kind === 'deploy');
     expect(deployEntry).toMatchObject({ kind: 'deploy', user: 'admin-user', role: 'admin', revisionAfter: revision, result: 'ok', started: 2, privilegedNodes: ['set-temp', 'set-temp-ua'] });
     expect(Date.parse(deployEntry!.time)).toBeGreaterThan(Date.now() - 60_000);

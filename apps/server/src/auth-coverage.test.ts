@@ -9,7 +9,7 @@ import { loadHttpLibraries } from './http/http-libraries.js';
 import type { ServerContext } from './server-context.js';
 import { METHODS, OPS_ROUTES, STATIC_ROUTES } from './test-support/route-methods.js';
 import { api, startTestServer, type TestServer } from './test-support/start-test-server.js';
-import { waitFor } from './test-support/wait-for.js';
+import { waitFor } from '@plantwire/testing';
 
 interface Layer {
   readonly route?: { readonly path: string; readonly methods: Record<string, boolean> };
@@ -55,7 +55,7 @@ describe('session expiry end to end', () => {
     const closed = new Promise<string>((resolve) => socket.on('disconnect', resolve));
     expect((await api(server.url, API_ROUTES.flows, { token })).status).toBe(200);
 
-    await waitFor('the token to expire', async () => (await api(server.url, API_ROUTES.flows, { token })).status === 401, 10_000);
+    await waitFor('the token to expire', async () => (await api(server.url, API_ROUTES.flows, { token })).status === 401, { timeoutMs: 10_000 });
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
     expect(await closed).toBe('io server disconnect');
     const again = connect(server.url, { transports: ['websocket'], reconnection: false, auth: { token } });

@@ -14,7 +14,7 @@ import { startPlant, type Plant } from '@plantwire/sim';
 import { hashPassword } from './auth/password-hash.js';
 import type { ServerLogger } from './server-options.js';
 import { api, startTestServer, type TestServer } from './test-support/start-test-server.js';
-import { waitFor } from './test-support/wait-for.js';
+import { waitFor } from '@plantwire/testing';
 
 // Distinctive per run, so a hit cannot be a coincidence and a stale fixture cannot pass.
 const run = randomBytes(6).toString('hex');
@@ -142,9 +142,9 @@ describe('secrets', () => {
 
     // Real traffic with the stored secrets: a round trip through the broker, OPC UA values, errors.
     const isUp = (id: string) => () => server.runtime.connections().some((c) => c.id === id && c.state === 'connected');
-    await waitFor('the broker connection', isUp('broker'), 20_000);
-    await waitFor('the OPC UA connection (user login)', isUp('ua'), 30_000);
-    await waitFor('the refused login to be reported', () => server.runtime.connections().some((c) => c.id === 'ua-refused' && c.state !== 'connecting' && c.state !== 'connected' && c.attempt > 0), 30_000);
+    await waitFor('the broker connection', isUp('broker'), { timeoutMs: 20_000 });
+    await waitFor('the OPC UA connection (user login)', isUp('ua'), { timeoutMs: 30_000 });
+    await waitFor('the refused login to be reported', () => server.runtime.connections().some((c) => c.id === 'ua-refused' && c.state !== 'connecting' && c.state !== 'connected' && c.attempt > 0), { timeoutMs: 30_000 });
     expect((await call('/api/nodes/publish/inject', { method: 'POST', body: { payload: { reading: 42 } } })).status).toBe(200);
     expect((await call('/api/nodes/publish/inject', { method: 'POST', body: { payload: 'not json {' } })).status).toBe(200); // DECODE_FAILED at receive
     expect((await call('/api/nodes/missing/inject', { method: 'POST', body: { payload: 1 } })).status).toBe(200); // an unknown node id
@@ -153,7 +153,7 @@ describe('secrets', () => {
 
     // The socket is read until it carried what the run produced (bounded by a deadline, not a sleep).
     const seen = (event: string, nodeId?: string) => socketPayloads.some((p) => p.startsWith(`["${event}"`) && (nodeId === undefined || p.includes(`"nodeId":"${nodeId}"`)));
-    await waitFor('debug, error and metrics events on the socket', () => seen('debug:message', 'print-mqtt') && seen('debug:message', 'print-ua') && seen('node:error-raised', 'receive') && seen('node:error-raised', 'missing') && seen('metrics:sampled') && seen('connection:state-changed'), 30_000);
+    await waitFor('debug, error and metrics events on the socket', () => seen('debug:message', 'print-mqtt') && seen('debug:message', 'print-ua') && seen('node:error-raised', 'receive') && seen('node:error-raised', 'missing') && seen('metrics:sampled') && seen('connection:state-changed'), { timeoutMs: 30_000 });
 
     // Every GET route (and the ops routes), with every connection id.
     for (const [name, route] of Object.entries(API_ROUTES)) {

@@ -5,7 +5,8 @@ import { startMosquitto } from '../support/mosquitto.js';
 import { countingSubscriber, startSteadyPublisher, type CountingSubscriber, type SteadyPublisher } from '../support/mqtt-counter.js';
 import { missingRanges, reportCase } from '../support/report.js';
 import { startRuntime, type RuntimeProcess } from '../support/runtime-process.js';
-import { holdFault, waitFor } from '../support/wait.js';
+import { waitFor } from '@plantwire/testing';
+import { holdFault } from '../support/wait.js';
 
 /** The fault: how long mosquitto stays stopped (SIGTERM; it keeps its queues on disk). */
 const BROKER_OUTAGE_MS = 30_000;

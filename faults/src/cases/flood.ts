@@ -7,7 +7,7 @@ import { readProcStatusKb } from '../support/proc-status.js';
 import { recordDebug } from '../support/recorder.js';
 import { missingRanges, reportCase } from '../support/report.js';
 import { startRuntime } from '../support/runtime-process.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@plantwire/testing';
 
 /** The flow's capacity: its `slow` stage blocks its worker 5 ms per message, so at most 200 msg/s pass. */
 const CAPACITY_PER_S = 200;

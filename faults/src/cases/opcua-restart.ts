@@ -8,7 +8,8 @@ import { restartablePort } from '../support/ports.js';
 import { ratePerS, recordDebug, type Arrival } from '../support/recorder.js';
 import { reportCase } from '../support/report.js';
 import { startRuntime } from '../support/runtime-process.js';
-import { holdFault, waitFor } from '../support/wait.js';
+import { waitFor } from '@plantwire/testing';
+import { holdFault } from '../support/wait.js';
 
 /** The fault: how long the OPC UA server is down between shutdown and start. */
 const SERVER_OUTAGE_MS = 3_000;

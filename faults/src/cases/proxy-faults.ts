@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { startFaultProxy, type FaultProxy } from '@plantwire/testing';
+import { type FaultProxy, startFaultProxy, waitFor } from '@plantwire/testing';
 import { counter } from '../support/metrics.js';
 import { startMosquitto } from '../support/mosquitto.js';
 import { seqOf } from '../support/mqtt-counter.js';
@@ -8,7 +8,7 @@ import { isTagValue, startQuietPlant, type TagValueLike } from '../support/plant
 import { recordDebug, type DebugRecorder } from '../support/recorder.js';
 import { missingRanges, reportCase } from '../support/report.js';
 import { logsAtLeast, startRuntime, type RuntimeProcess } from '../support/runtime-process.js';
-import { holdFault, waitFor } from '../support/wait.js';
+import { holdFault } from '../support/wait.js';
 
 /** The fault: how long the proxy holds every byte (longer than each client's timeout below). */
 const STALL_MS = 5_000;

@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { startMosquitto } from '../support/mosquitto.js';
 import { countingSubscriber, startSteadyPublisher, type SteadyPublisher } from '../support/mqtt-counter.js';
 import { missingRanges, reportCase } from '../support/report.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@plantwire/testing';
 
 /** Publish rate into the relay, messages per second. */
 const RATE_PER_S = 200;

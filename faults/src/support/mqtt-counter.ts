@@ -134,6 +134,8 @@ export async function startSteadyPublisher(url: string, topic: string, ratePerS:
   const acked = new Set<number>();
   let issued = 0;
   let outstanding = 0;
+  /** Called when the last outstanding publish is answered (set while `stop` waits). */
+  let onSettled: (() => void) | undefined;
   const timer = setInterval(() => {
     if (!client.connected || issued >= maxCount) return;
     const seq = issued++;
@@ -141,6 +143,7 @@ export async function startSteadyPublisher(url: string, topic: string, ratePerS:
     client.publish(topic, JSON.stringify({ seq }), { qos: 1 }, (err) => {
       outstanding--;
       if (!err) acked.add(seq);
+      if (outstanding === 0) onSettled?.();
     });
   }, 1000 / ratePerS);
   return {
@@ -150,8 +153,15 @@ export async function startSteadyPublisher(url: string, topic: string, ratePerS:
     },
     async stop() {
       clearInterval(timer);
-      const deadline = Date.now() + 15_000;
-      while (outstanding > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (outstanding > 0) {
+        // The last PUBACK (or error) ends the wait; a broker that never answers, the 15 s bound.
+        let bound: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          onSettled = resolve;
+          bound = setTimeout(resolve, 15_000);
+        });
+        clearTimeout(bound);
+      }
       await client.endAsync();
     },
   };

@@ -1,5 +1,5 @@
+import { waitFor } from '@plantwire/testing';
 import type { RuntimeProcess } from './runtime-process.js';
-import { waitFor } from './wait.js';
 
 /** One value a debug node printed, with when the test saw it. */
 export interface Arrival<T = unknown> {

@@ -93,7 +93,9 @@ describe('opcua-subscribe through a link that stalls (TCP open, no bytes either 
     while (Date.now() < deadline) {
       count = Number((await observer.read([CURRENT_SUBSCRIPTION_COUNT]))[0]!.value.value);
       if (count === 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 200)); // poll the server's count, bounded by the deadline
+      // Ask again once the flow has its next sample (~10/s), not after a timer.
+      const seen = flow.sent('temperature').length;
+      await flow.waitFor(() => flow.sent('temperature').length > seen, { timeoutMs: 5_000 });
     }
     expect(count).toBe(1);
   }, 60_000);

@@ -34,8 +34,12 @@ function pinnedVersion(importer, name) {
   return undefined;
 }
 
-/** npm packages inlined into the bundle: loaded by every `run`, small, plain JavaScript. */
-const BUNDLED = new Set(['zod', 'jsonc-parser', 'jsonata', 'croner', 'csv-parse', 'csv-stringify', 'mustache']);
+/**
+ * npm packages inlined into the bundle: loaded by every `run`, small, plain JavaScript. Not
+ * jsonata: a flow loads it with require() at its first expression (nodes-core's expression.ts),
+ * and most flows have none; inlined, its unused 120 KB of text cost an idle `plantwire run` ~0.7 MB.
+ */
+const BUNDLED = new Set(['zod', 'jsonc-parser', 'croner', 'csv-parse', 'csv-stringify', 'mustache']);
 
 const missing = new Map();
 const externalizeDeps = {
@@ -102,12 +106,32 @@ const lazyBuiltins = {
 const outdir = join(here, 'dist');
 const outfile = join(outdir, 'plantwire.js');
 const mainFile = join(outdir, 'plantwire-main.js');
+const headlessFile = join(outdir, 'plantwire-headless.js');
 
-// bin.ts's `import('./main.js')` is the main bundle, loaded at run time (not inlined).
-const mainBundleAtRunTime = {
-  name: 'main-bundle-at-run-time',
+// bin.ts's `import('./main.js')` and `import('./main-headless.js')` are the two bundles, loaded at
+// run time (not inlined).
+const bundlesAtRunTime = {
+  name: 'bundles-at-run-time',
   setup(b) {
     b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: `./${basename(mainFile)}`, external: true }));
+    b.onResolve({ filter: /^\.\/main-headless\.js$/ }, () => ({ path: `./${basename(headlessFile)}`, external: true }));
+  },
+};
+
+// The headless bundle (`run`, `validate`: what an edge box runs) leaves out the commands that start
+// the editor's server or the simulated plant. A one-file bundle initialises a command's modules
+// only when the command runs, yet their text alone cost an idle `plantwire run` ~0.85 MB (V8
+// keeps the whole script's source and what it learned parsing it). bin.ts never sends these
+// commands to this bundle; should one get there, it fails saying so.
+const LEFT_OUT_OF_HEADLESS = /^\.\/(start|sim)-command\.js$/;
+const leaveOutServerCommands = {
+  name: 'leave-out-server-commands',
+  setup(b) {
+    b.onResolve({ filter: LEFT_OUT_OF_HEADLESS }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the headless bundle (${basename(headlessFile)}); dist/plantwire.js loads ${basename(mainFile)} for this command`)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -122,26 +146,33 @@ const common = {
   minifySyntax: true,
   logLevel: 'warning',
 };
+const mainBundle = {
+  ...common,
+  entryPoints: [join(here, 'src', 'main.ts')],
+  // One file: loading further chunks with import() cost `plantwire run` ~3.5 MB of RSS (node's
+  // module loader at work). Commands that need big npm packages import them with import() at the
+  // point of use (the server: express, socket.io; nodes: protocol clients), which esbuild keeps
+  // lazy; a static import of an npm package would be hoisted to the top of this file.
+  outfile: mainFile,
+  sourcemap: true,
+  // Prefer ES module entry points of the bundled libraries (jsonc-parser's UMD build require()s
+  // sibling files at run time).
+  mainFields: ['module', 'main'],
+  // A bundled CommonJS library may require() a Node built-in; an ES module bundle has no require.
+  banner: { js: "import { createRequire as __plantwireCreateRequire } from 'node:module'; const require = __plantwireCreateRequire(import.meta.url);" },
+  plugins: [lazyBuiltins, englishOnlyZodLocales, externalizeDeps],
+};
 try {
+  await build(mainBundle);
   await build({
-    ...common,
-    entryPoints: [join(here, 'src', 'main.ts')],
-    // One file: loading further chunks with import() cost `plantwire run` ~3.5 MB of RSS (node's
-    // module loader at work). Commands that need big npm packages import them with import() at the
-    // point of use (the server: express, socket.io; nodes: protocol clients), which esbuild keeps
-    // lazy; a static import of an npm package would be hoisted to the top of this file.
-    outfile: mainFile,
-    sourcemap: true,
-    // Prefer ES module entry points of the bundled libraries (jsonc-parser's UMD build require()s
-    // sibling files at run time).
-    mainFields: ['module', 'main'],
-    // A bundled CommonJS library may require() a Node built-in; an ES module bundle has no require.
-    banner: { js: "import { createRequire as __plantwireCreateRequire } from 'node:module'; const require = __plantwireCreateRequire(import.meta.url);" },
-    plugins: [lazyBuiltins, englishOnlyZodLocales, externalizeDeps],
+    ...mainBundle,
+    entryPoints: [join(here, 'src', 'main-headless.ts')],
+    outfile: headlessFile,
+    plugins: [leaveOutServerCommands, ...mainBundle.plugins],
   });
-  // The binary: a few lines that tune V8 before the main bundle is parsed (src/bin.ts).
+  // The binary: a few lines that tune V8 before a bundle is parsed and pick which (src/bin.ts).
   // bin.ts starts with its own `#!/usr/bin/env node`; esbuild keeps it as the first line.
-  await build({ ...common, entryPoints: [join(here, 'src', 'bin.ts')], outfile, plugins: [mainBundleAtRunTime] });
+  await build({ ...common, entryPoints: [join(here, 'src', 'bin.ts')], outfile, plugins: [bundlesAtRunTime] });
 } catch {
   process.exit(1); // esbuild has printed the errors
 }
@@ -156,4 +187,4 @@ if (missing.size > 0) {
   rmSync(outdir, { recursive: true, force: true });
   process.exit(1);
 }
-console.log(`build: ${relative(process.cwd(), outfile)} + ${basename(mainFile)} (${Date.now() - started} ms)`);
+console.log(`build: ${relative(process.cwd(), outfile)} + ${basename(mainFile)} + ${basename(headlessFile)} (${Date.now() - started} ms)`);

@@ -3,7 +3,7 @@
  * Counts what arrives and sends nothing; the load loop reads the counters by node id.
  */
 import { defineNode } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { countMessage, newSinkCounter, type SinkCounter } from './measure-throughput.js';
 
 /** Sink counters by node id, filled as the runtime sets the sinks up. */

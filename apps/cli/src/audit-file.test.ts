@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineNode } from '@plantwire/node-sdk';
 import { createRuntime } from '@plantwire/runtime';
 import { auditToFile } from './audit-file.js';

@@ -31,10 +31,24 @@ describe('the esbuild bundle', () => {
     };
     visit(join(repoRoot, 'apps/cli/dist/plantwire.js'));
     const npmImports = [...loaded.values()].flat().filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'));
-    expect(loaded.get(join(repoRoot, 'apps/cli/dist/plantwire.js'))).toEqual(['node:v8', './plantwire-main.js']);
-    expect(loaded.get(join(repoRoot, 'apps/cli/dist/plantwire-main.js'))).toContain('node:worker_threads');
+    expect(loaded.get(join(repoRoot, 'apps/cli/dist/plantwire.js'))).toEqual(['node:v8', './plantwire-headless.js', './plantwire-main.js']);
+    expect(loaded.get(join(repoRoot, 'apps/cli/dist/plantwire-headless.js'))).toContain('node:worker_threads');
     expect(npmImports.filter((spec) => /^(express|socket\.io)(\/|$)/.test(spec))).toEqual([]);
     const builtins = [...loaded.values()].flat().filter((spec) => spec.startsWith('node:'));
     expect(builtins.filter((spec) => /^node:(crypto|zlib|http|net|os)$/.test(spec))).toEqual([]);
+    // zod is imported as a namespace (`import * as z`), so only what Plantwire uses is bundled: not
+    // its schema compiler (z.compile) nor its JSON Schema importer, ~70 KB every start would parse.
+    const main = readFileSync(join(repoRoot, 'apps/cli/dist/plantwire-main.js'), 'utf8');
+    expect(main).not.toMatch(/ZodCompileAsyncError|fromJSONSchema/);
+    // `run` and `validate` (above) load the headless bundle, without the editor's server and the
+    // simulated plant; the other commands load the main bundle, which has them.
+    const headless = readFileSync(join(repoRoot, 'apps/cli/dist/plantwire-headless.js'), 'utf8');
+    for (const name of ['function createPlantwireServer(', 'function startSimulatedPlant(']) {
+      expect(main).toContain(name);
+      expect(headless).not.toContain(name);
+    }
+    const startHelp = await runToExit(['start', '--help'], { entry: bundle });
+    expect(startHelp.stdout[0]).toMatch(/^Usage: plantwire start/);
+    expect(startHelp.code).toBe(0);
   });
 });

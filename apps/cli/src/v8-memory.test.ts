@@ -6,15 +6,27 @@ import { repoRoot } from './spawn-cli.js';
 /** V8's %GetOptimizationStatus bit for "optimized code is installed" (runtime-test.cc, V8 11.3). */
 const OPTIMIZED = 1 << 4;
 
+/** Runs `script` (an ES module body) in a child Node with V8's test natives; returns its one JSON line. */
+function runChild<T>(script: string): T {
+  const child = spawnSync(process.execPath, ['--allow-natives-syntax', '--no-concurrent-recompilation', '--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(child.stderr).toBe('');
+  return JSON.parse(child.stdout) as T;
+}
+
+const v8MemoryModule = JSON.stringify(join(repoRoot, 'apps/cli/src/v8-memory.ts'));
+
 /**
  * A child Node imports v8-memory.ts (as bin.ts does first), makes a function hot, calls
  * startUpDone() and makes it hot again, printing V8's optimization status after each round.
  * Recompilation is synchronous there so the status is read after the optimizing compiler ran.
  */
 function optimizationStatus(): { duringStartUp: number; afterStartUp: number } {
-  const module = join(repoRoot, 'apps/cli/src/v8-memory.ts');
-  const script = `
-    const { startUpDone } = await import(${JSON.stringify(module)});
+  return runChild(`
+    const { startUpDone } = await import(${v8MemoryModule});
     function hot(x) { return x * 2 + 1; }
     const round = () => { let sum = 0; for (let i = 0; i < 300000; i++) sum += hot(i); return sum; };
     round();
@@ -22,14 +34,41 @@ function optimizationStatus(): { duringStartUp: number; afterStartUp: number } {
     startUpDone();
     round(); round();
     console.log(JSON.stringify({ duringStartUp, afterStartUp: %GetOptimizationStatus(hot) }));
-  `;
-  const child = spawnSync(process.execPath, ['--allow-natives-syntax', '--no-concurrent-recompilation', '--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  expect(child.stderr).toBe('');
-  return JSON.parse(child.stdout) as { duringStartUp: number; afterStartUp: number };
+  `);
+}
+
+/** %GetOptimizationStatus bit for "not compiled" (no bytecode: never run, or flushed). */
+const IS_LAZY = 1 << 18;
+
+interface StartUpLeftovers {
+  /** Physical bytes of V8's large object space: a 16 MB array dropped during start-up lives there. */
+  readonly largeObjectBytes: number;
+  /** Optimization status of a function that ran once during start-up. */
+  readonly ranOnceStatus: number;
+}
+
+/**
+ * A child Node (no --expose-gc) leaves start-up garbage (a dropped 16 MB array) and a function
+ * that ran once, then calls startUpDone() and lets the event loop turn.
+ */
+function startUpLeftovers(): { before: StartUpLeftovers; after: StartUpLeftovers; gcExposed: boolean } {
+  return runChild(`
+    const { startUpDone } = await import(${v8MemoryModule});
+    const { getHeapSpaceStatistics } = await import('node:v8');
+    const state = () => ({
+      largeObjectBytes: getHeapSpaceStatistics().find((space) => space.space_name === 'large_object_space').physical_space_size,
+      ranOnceStatus: %GetOptimizationStatus(ranOnce),
+    });
+    function ranOnce(x) { return x + 1; }
+    ranOnce(1);
+    let garbage = [];
+    for (let i = 0; i < 2_000_000; i++) garbage.push(i);
+    const before = state();
+    garbage = undefined;
+    startUpDone();
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    console.log(JSON.stringify({ before, after: state(), gcExposed: typeof globalThis.gc !== 'undefined' }));
+  `);
 }
 
 describe('V8 tuning of the plantwire command', () => {
@@ -37,5 +76,14 @@ describe('V8 tuning of the plantwire command', () => {
     const { duringStartUp, afterStartUp } = optimizationStatus();
     expect(duringStartUp & OPTIMIZED).toBe(0);
     expect(afterStartUp & OPTIMIZED).toBe(OPTIMIZED);
+  });
+
+  it('once started, releases what start-up left: its garbage and the bytecode of code that ran once', () => {
+    const { before, after, gcExposed } = startUpLeftovers();
+    expect(before.largeObjectBytes - after.largeObjectBytes).toBeGreaterThanOrEqual(16 * 1024 * 1024);
+    expect(before.ranOnceStatus & IS_LAZY).toBe(0);
+    expect(after.ranOnceStatus & IS_LAZY).toBe(IS_LAZY);
+    // Reaching gc() does not leave it on the user's global object.
+    expect(gcExposed).toBe(false);
   });
 });

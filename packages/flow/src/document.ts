@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The flow document version this package writes. Older versions are upgraded by `migrateDocument()`. */
 export const FLOW_DOCUMENT_VERSION = 1;

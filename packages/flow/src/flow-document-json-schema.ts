@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FLOW_DOCUMENT_VERSION, flowDocumentSchema } from './document.js';
 
 /** The `$id` of the published schema; documents point at it with `"$schema"`. */

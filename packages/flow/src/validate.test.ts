@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FlowDocument } from './document.js';
 import { fixtureEnv, infoFrom, loadFixture, lookupTypes } from './fixtures/test-node-types.js';
 import type { NodeTypeInfo, ValidationIssue } from './issues.js';

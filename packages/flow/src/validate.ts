@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkPortEnd, IMPLICIT_ERROR_PORT, outputPortsOf, type ConnectCheck } from './can-connect.js';
 import {
   connectionEntrySchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { findMeta, type ConfigPath } from './schema-walk.js';
 
 /** The metadata key that marks a config field as a reference to a connection entry. */

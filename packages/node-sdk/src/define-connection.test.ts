@@ -1,6 +1,6 @@
 import { validate } from '@plantwire/flow';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionRef, connectionRefsOf } from './connection-ref.js';
 import { defineConnection, type ConnectionClient } from './define-connection.js';
 import { defineNode } from './define-node.js';

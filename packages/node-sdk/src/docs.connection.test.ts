@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionRef } from './connection-ref.js';
 import { defineConnection } from './define-connection.js';
 import { defineNode } from './define-node.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineNode } from './define-node.js';
 import { renderNodeDoc, renderNodeIndex } from './docs.js';
 

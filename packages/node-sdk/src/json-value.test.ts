@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonValue } from './json-value.js';
 
 const sparse: unknown[] = [1];

@@ -1,15 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod';
+// zod's core by name, not through `z.core`: a bundler keeps all of a namespace reached through another.
+import { $constructor, $ZodType, processSchema, util, type $ZodTypeDef, type $ZodTypeInternals } from 'zod/v4/core';
 
-type JsonType = z.core.util.JSONType;
+type JsonType = util.JSONType;
 
 /** Where the parse of one `jsonValue()` goes when the quick check cannot vouch for the value. */
-interface JsonValueDef extends z.core.$ZodTypeDef {
+interface JsonValueDef extends $ZodTypeDef {
   readonly type: 'custom';
   /** The `z.json()` this schema stands for, boxed so zod's cycle walk does not follow it. */
   readonly json: { readonly schema: z.ZodJSONSchema };
 }
 
-interface JsonValueInternals extends z.core.$ZodTypeInternals<JsonType, JsonType> {
+interface JsonValueInternals extends $ZodTypeInternals<JsonType, JsonType> {
   def: JsonValueDef;
 }
 
@@ -44,7 +46,7 @@ function copyJson(value: object, depth: number): unknown {
     }
     return out;
   }
-  if (!z.core.util.isPlainObject(value) || Object.getOwnPropertySymbols(value).length !== 0) return UNSURE;
+  if (!util.isPlainObject(value) || Object.getOwnPropertySymbols(value).length !== 0) return UNSURE;
   const out: Record<string, unknown> = {};
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
@@ -60,8 +62,8 @@ function copyJson(value: object, depth: number): unknown {
   return out;
 }
 
-const ZodJsonValueType: z.core.$constructor<ZodJsonValue, JsonValueDef> = z.core.$constructor('PlantwireJsonValue', (inst: ZodJsonValue, def: JsonValueDef) => {
-  z.core.$ZodType.init(inst, def);
+const ZodJsonValueType: $constructor<ZodJsonValue, JsonValueDef> = $constructor('PlantwireJsonValue', (inst: ZodJsonValue, def: JsonValueDef) => {
+  $ZodType.init(inst, def);
   z.ZodType.init(inst, def);
   const json = def.json.schema;
   inst._zod.parse = (payload, ctx) => {
@@ -80,7 +82,7 @@ const ZodJsonValueType: z.core.$constructor<ZodJsonValue, JsonValueDef> = z.core
   inst._zod.processJSONSchema = (ctx, _json, params) => {
     // zod's lazy caches its union here (shared by its clones); `unwrap()` would build a new one.
     const union = (json._zod as unknown as { innerType: z.ZodType }).innerType;
-    z.core.processSchema(union, ctx, params);
+    processSchema(union, ctx, params);
     ctx.seen.get(inst)!.ref = union;
   };
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONNECTION_META_KEY } from './connection-ref.js';
 import type { AnyConnectionType } from './define-connection.js';
 import type { AnyNodeType } from './define-node.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A path into a config value, as validation issues carry it: keys and array indexes. */
 export type ConfigPath = ReadonlyArray<string | number>;

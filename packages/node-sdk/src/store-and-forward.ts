@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a sink does with a message it cannot deliver now when its buffer is full. */
 export const STORE_AND_FORWARD_OVERFLOW = ['drop-oldest', 'drop-newest'] as const;

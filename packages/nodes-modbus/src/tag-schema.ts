@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isBitArea, MODBUS_AREAS, MODBUS_VALUE_TYPES, registerCount, type ModbusArea, type ModbusValueType } from './codec.js';
 import { MAX_READ_BITS, MAX_READ_REGISTERS } from './request-plan.js';
 

@@ -11,7 +11,7 @@
  * and, for the emit path, 3. a source node emitting as fast as pressure allows into the chain.
  */
 import { defineNode, type AnyNodeType, type MessageInit } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createRuntime, type Runtime } from '../src/index.js';
 
 const N = Number(process.env['N'] ?? 1_000_000);

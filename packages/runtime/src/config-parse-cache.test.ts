@@ -1,7 +1,7 @@
 import { validate } from '@plantwire/flow';
 import { createRegistry, defineNode } from '@plantwire/node-sdk';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileFlow } from './compile-flow.js';
 import { ConfigParseCache } from './config-parse-cache.js';
 

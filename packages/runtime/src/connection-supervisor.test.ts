@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionRef, defineConnection, defineNode, type ConnectionContext, type ConnectionHandle } from '@plantwire/node-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeployResult, Runtime, RuntimeOptions } from './api.js';
 import { createRuntime } from './create-runtime.js';
 import { captureLogger, recordRuntime, type RuntimeRecording } from './fixtures/record-runtime.js';

@@ -1,6 +1,6 @@
 import { defineNode, type MessageInit } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Runtime } from './api.js';
 import { createRuntime } from './create-runtime.js';
 import { fixtureTypes, flowDoc, gates, received, sourceContexts, tick, until, wire } from './fixtures/test-node-types.js';

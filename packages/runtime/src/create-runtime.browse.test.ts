@@ -1,6 +1,6 @@
 import { connectionRef, defineConnection, defineNode, type BrowseItem, type ConnectionBrowsePage } from '@plantwire/node-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Runtime } from './api.js';
 import { BrowseError } from './browse-connection.js';
 import { createRuntime } from './create-runtime.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineNode } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeErrorEvent, Runtime } from './api.js';
 import { createRuntime } from './create-runtime.js';
 import { flowDoc, until } from './fixtures/test-node-types.js';

@@ -1,6 +1,6 @@
 import { defineNode, NodeError } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LogEvent, NodeErrorEvent, Runtime, StatusEvent } from './api.js';
 import { createRuntime } from './create-runtime.js';
 import { MAX_ERROR_HOPS } from './error-router.js';

@@ -1,6 +1,6 @@
 import { defineNode } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LogEvent, NodeErrorEvent } from './api.js';
 import { createRuntime } from './create-runtime.js';
 import { fixtureTypes, flowDoc, received, sourceContexts, tick, wire } from './fixtures/test-node-types.js';

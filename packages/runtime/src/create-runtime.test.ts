@@ -1,6 +1,6 @@
 import { defineNode, type Message } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LogEvent, Runtime } from './api.js';
 import { createRuntime } from './create-runtime.js';
 import { fixtureTypes, flowDoc, received, sourceContexts, until, wire } from './fixtures/test-node-types.js';

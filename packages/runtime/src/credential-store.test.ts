@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConnection } from '@plantwire/node-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkCredentials, createCredentialStore } from './credential-store.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { defineNode, type AnyNodeType, type ContextStore, type Message } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NodeInstance, type NodeHost } from './node-instance.js';
 import { Scheduler } from './scheduler.js';
 

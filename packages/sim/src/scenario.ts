@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describeValue, formatJsonPath, parseDocumentText, schemaIssues, type ValidationIssue } from '@plantwire/flow';
-import { z } from 'zod';
+import * as z from 'zod';
 import defaultScenarioJson from '../scenarios/default.plant.json' with { type: 'json' };
 
 // Names end up in OPC UA NodeIds, MQTT topics and tag paths (`Line1/Machine1/Temperature`),

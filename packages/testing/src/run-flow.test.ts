@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineNode, NodeError } from '@plantwire/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { freezeMessage, runFlow, type FlowUnderTest } from './run-flow.js';
 
 const scale = defineNode({

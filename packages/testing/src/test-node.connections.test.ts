@@ -1,6 +1,6 @@
 import { connectionRef, defineNode } from '@plantwire/node-sdk';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { testNode } from './test-node.js';
 
 /** A sink that publishes through a connection, and subscribes when connected. */

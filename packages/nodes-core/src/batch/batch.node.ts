@@ -1,5 +1,5 @@
 import { defineNode, type MessageInit, type NodeContext } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const batchConfig = z
   .strictObject({

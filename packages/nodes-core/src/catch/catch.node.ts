@@ -1,5 +1,5 @@
 import { defineNode } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Which nodes a catch node listens to. Exported so the status node shares the exact same field

@@ -1,5 +1,5 @@
 import { defineNode, jsonValue, NodeError, type Message } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileExpression, expressionSchema, type CompiledExpression, type ExpressionScope } from '../shared/expression.js';
 import { frozenCopy } from '../shared/deep-freeze.js';
 import { CopySite, copyWith } from '../shared/copy-with.js';

@@ -1,5 +1,5 @@
 import { defineNode } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Complete: receive each message that one of the named nodes has finished handling, like

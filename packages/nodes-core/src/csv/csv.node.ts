@@ -1,7 +1,7 @@
 import { defineNode, NodeError, type Message, type MessageInit } from '@plantwire/node-sdk';
 import { parse, type Options as ParseOptions } from 'csv-parse/sync';
 import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, getPath, parsePath, setPath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
 

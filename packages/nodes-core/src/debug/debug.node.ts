@@ -1,5 +1,5 @@
 import { defineNode, type NodeContext } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getPath, parsePath, type MsgPath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
 

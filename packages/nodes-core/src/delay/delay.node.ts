@@ -1,5 +1,5 @@
 import { defineNode, NodeError, type Message, type NodeContext, type NodeStatus } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { throttledStatus } from '../rate-limit/throttled-status.js';
 
 const MAX_DELAY_MS = 7 * 24 * 60 * 60 * 1000;

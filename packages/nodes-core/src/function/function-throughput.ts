@@ -12,7 +12,7 @@
 import { pathToFileURL } from 'node:url';
 import { defineNode } from '@plantwire/node-sdk';
 import { runFlow } from '@plantwire/testing';
-import { z } from 'zod';
+import * as z from 'zod';
 import { functionNode } from './function.node.js';
 
 /** What {@link measureFunctionChain} reports. */

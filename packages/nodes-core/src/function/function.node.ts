@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineNode, NodeError, type Message, type MessageInit, type NodeContext, type NodeResult } from '@plantwire/node-sdk';
 import { analyseCode, checkCode, type CODE_PARAMS } from './analyse-code.js';
 import { openSandbox, type SandboxEffects, type SandboxInstance, type SandboxMessage, type SandboxRecord } from './sandbox-pool.js';

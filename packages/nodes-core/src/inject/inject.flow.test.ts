@@ -1,7 +1,7 @@
 import { defineNode } from '@plantwire/node-sdk';
 import { runFlow } from '@plantwire/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { debug } from '../debug/debug.node.js';
 import backpressure from './inject-backpressure.flow.json';
 import document from './inject.flow.json';

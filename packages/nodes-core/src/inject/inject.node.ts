@@ -1,6 +1,6 @@
 import { defineNode, jsonValue, NodeError, type MessageInit, type NodeContext } from '@plantwire/node-sdk';
 import { Cron } from 'croner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { frozenCopy } from '../shared/deep-freeze.js';
 
 /** Cron patterns with 5 fields (minute precision) or 6 (a leading seconds field). */

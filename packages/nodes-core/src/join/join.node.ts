@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { defineNode, NodeError, type Message, type MessageInit, type NodeContext } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getPath, hasPath, parsePath, setPath, type MsgPath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
 

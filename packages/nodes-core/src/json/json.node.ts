@@ -1,5 +1,5 @@
 import { defineNode, NodeError } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, getPath, hasPath, parsePath, setPath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
 import { parseJsonText } from '../shared/parse-json-text.js';

@@ -1,5 +1,5 @@
 import { defineNode } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Link in: the receiving end of a link, fed by the link-out nodes that name it, on any tab.

@@ -1,5 +1,5 @@
 import { defineNode } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Link out: send messages to link-in nodes, on this tab or another, without a drawn wire. The

@@ -1,5 +1,5 @@
 import { defineNode, type Message, type NodeContext, type NodeStatus } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { throttledStatus } from './throttled-status.js';
 
 const rateLimitConfig = z

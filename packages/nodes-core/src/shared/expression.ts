@@ -1,7 +1,7 @@
 import { NodeError, type ContextStore } from '@plantwire/node-sdk';
 import { createRequire } from 'node:module';
 import type jsonata from 'jsonata';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldMeta } from './msg-path-schema.js';
 
 /** What an expression may read besides the message: `$env()`, `$flowContext()`, `$globalContext()`, as in Node-RED. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePath } from './msg-path.js';
 
 /** Editor and docs text of a message-path field. */

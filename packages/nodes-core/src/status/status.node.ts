@@ -1,5 +1,5 @@
 import { defineNode } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { watchScopeSchema } from '../catch/catch.node.js';
 
 /**

@@ -1,5 +1,5 @@
 import { defineNode, jsonValue } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getPath, parsePath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
 import { compare, deepEqual, typeOf, VALUE_TYPES } from './compare.js';

@@ -1,6 +1,6 @@
 import { defineNode, NodeError, type ContextStore, type Message } from '@plantwire/node-sdk';
 import Mustache from 'mustache';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePath, setPath } from '../shared/msg-path.js';
 import { msgPathSchema } from '../shared/msg-path-schema.js';
 import { parseJsonText } from '../shared/parse-json-text.js';

@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { defineConnection, type ConnectionContext } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { byteOrderSchema, unitIdSchema, wordOrderSchema } from '../tag-schema.js';
 import { describeException, ModbusDeviceClient, ModbusRequestError, type ModbusDeviceSettings } from './modbus-client.js';
 

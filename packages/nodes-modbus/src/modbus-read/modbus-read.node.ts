@@ -1,5 +1,5 @@
 import { connectionRef, defineNode, type TagValue } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ModbusDeviceClient } from '../modbus-device/modbus-client.js';
 import { modbusDevice } from '../modbus-device/modbus-device.connection.js';
 import { registerMapSchema } from '../tag-schema.js';

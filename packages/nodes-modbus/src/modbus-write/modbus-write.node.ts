@@ -1,5 +1,5 @@
 import { connectionRef, defineNode, NodeError, type Message } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CodecError, encodeValue, removeScaling, type RawValue } from '../codec.js';
 import { ModbusRequestError, type ModbusDeviceClient } from '../modbus-device/modbus-client.js';
 import { modbusDevice } from '../modbus-device/modbus-device.connection.js';

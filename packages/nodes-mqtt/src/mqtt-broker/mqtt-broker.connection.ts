@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineConnection, type ConnectionContext } from '@plantwire/node-sdk';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { topicNameProblem } from '../shared/topic.js';
 import { MqttBrokerClient } from './mqtt-broker-client.js';
 

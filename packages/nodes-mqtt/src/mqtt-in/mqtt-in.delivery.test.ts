@@ -3,7 +3,7 @@ import { defineNode, type Message } from '@plantwire/node-sdk';
 import { startPlant, type Plant } from '@plantwire/sim';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDoc, latestClient, outsideClient, run, whenSubscribed } from '../test-support/harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { connectionRef, defineNode, NodeError, type ConnectionClient, type DeliveryOutcome, type MessageInit } from '@plantwire/node-sdk';
 import type { IClientSubscribeOptions, IPublishPacket } from 'mqtt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mqttBroker } from '../mqtt-broker/mqtt-broker.connection.js';
 import type { MqttBrokerClient } from '../mqtt-broker/mqtt-broker-client.js';
 import { decodePayload } from '../shared/payload.js';

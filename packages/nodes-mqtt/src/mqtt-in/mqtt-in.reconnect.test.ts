@@ -8,7 +8,7 @@ import { defineNode } from '@plantwire/node-sdk';
 import { startPlant, type Plant } from '@plantwire/sim';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDoc, latestClient, outsideClient, probedClients, run, whenSubscribed } from '../test-support/harness.js';
 import { startMosquitto, type Mosquitto } from '../test-support/mosquitto.js';
 import { startTcpProxy } from '../test-support/tcp-proxy.js';

@@ -2,7 +2,7 @@ import { startPlant, type Plant } from '@plantwire/sim';
 import { defineNode } from '@plantwire/node-sdk';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDoc, outsideClient, run, whenSubscribed } from '../test-support/harness.js';
 
 let plant: Plant;

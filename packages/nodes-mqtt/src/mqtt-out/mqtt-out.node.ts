@@ -1,6 +1,6 @@
 import { connectionRef, defineNode, NodeError, storeAndForwardConfig, type ConnectionClient, type Message } from '@plantwire/node-sdk';
 import type { IClientPublishOptions } from 'mqtt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mqttBroker } from '../mqtt-broker/mqtt-broker.connection.js';
 import { encodePayload } from '../shared/payload.js';
 import { topicNameProblem } from '../shared/topic.js';

@@ -3,7 +3,7 @@ import { connectionRef, defineNode, type AnyNodeType, type ConnectionClient } fr
 import { runFlow, type FlowUnderTest } from '@plantwire/testing';
 import type { ConnectionEvent } from '@plantwire/runtime';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mqttConnections, mqttNodes, mqttBroker } from '../index.js';
 import type { MqttBrokerClient } from '../mqtt-broker/mqtt-broker-client.js';
 

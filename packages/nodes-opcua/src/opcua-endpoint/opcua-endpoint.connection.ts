@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConnection, type ConnectionContext } from '@plantwire/node-sdk';
 import type { OPCUACertificateManager, OPCUAClient, UserIdentityInfo } from 'node-opcua';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadOpcua } from '../load-opcua.js';
 import { certificateFingerprints, isFingerprintTrusted, type CertificateFingerprints } from './fingerprint.js';
 import { OpcuaEndpointClient } from './opcua-endpoint-client.js';

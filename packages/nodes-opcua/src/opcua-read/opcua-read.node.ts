@@ -1,5 +1,5 @@
 import { connectionRef, defineNode, NodeError, type Message, type TagValue } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { opcuaEndpoint } from '../opcua-endpoint/opcua-endpoint.connection.js';
 import type { OpcuaEndpointClient } from '../opcua-endpoint/opcua-endpoint-client.js';
 import { isLinkFailure } from '../opcua-endpoint/link-failure.js';

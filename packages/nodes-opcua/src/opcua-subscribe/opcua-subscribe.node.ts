@@ -1,6 +1,6 @@
 import { connectionRef, defineNode, NodeError, type NodeContext } from '@plantwire/node-sdk';
 import type { ClientSubscription, DataValue } from 'node-opcua';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadOpcua } from '../load-opcua.js';
 import { opcuaEndpoint } from '../opcua-endpoint/opcua-endpoint.connection.js';
 import type { OpcuaEndpointClient } from '../opcua-endpoint/opcua-endpoint-client.js';

@@ -1,5 +1,5 @@
 import { connectionRef, defineNode, NodeError } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CoercionError, coerceValue, dataTypeName } from '../coerce-value.js';
 import { opcuaEndpoint } from '../opcua-endpoint/opcua-endpoint.connection.js';
 import type { OpcuaEndpointClient } from '../opcua-endpoint/opcua-endpoint-client.js';

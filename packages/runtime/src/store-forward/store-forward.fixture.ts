@@ -4,7 +4,7 @@
  * declares store-and-forward, and a watcher of the sink's completed messages.
  */
 import { connectionRef, defineConnection, defineNode, NodeError, storeAndForwardConfig, type ConnectionContext, type Message } from '@plantwire/node-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A link the test switches on and off: `connect` fails while it is off; `drop` cuts a live client. */
 export const link = {

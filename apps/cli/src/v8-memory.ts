@@ -108,12 +108,12 @@ function releaseStartUpMemory(): void {
 function garbageCollector(): (() => void) | undefined {
   const exposed = (globalThis as { gc?: unknown }).gc;
   if (typeof exposed === 'function') return exposed as () => void;
+  tune('expose-gc', true);
   try {
-    setFlagsFromString('--expose-gc');
     return runInNewContext('gc') as () => void;
   } catch {
     return undefined;
   } finally {
-    setFlagsFromString('--no-expose-gc');
+    tune('expose-gc', false);
   }
 }

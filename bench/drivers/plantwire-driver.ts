@@ -3,7 +3,14 @@
  * bundle) and run with plain `node`. Creates a runtime with the core nodes plus the driver's own
  * counting sink, deploys the generated document, and pushes messages with `runtime.inject`,
  * retrying when the head's queue refuses one.
+ *
+ * The process runs the runtime as the `plantwire` command does (`run`, `start`): its V8 policy
+ * (apps/cli/src/v8-memory.ts) is imported first, the runtime's deploys pause the optimizing
+ * compiler, and the command is "up" (startUpDone, with its one-time GC done) before the measured
+ * deploy arrives, as an editor's deploy reaches `plantwire start`. Node-RED runs with its defaults.
  */
+// First, as in the CLI: it tunes V8 before the other modules load.
+import { pauseOptimizationDuringDeploys, startUpDone } from '../../apps/cli/src/v8-memory.js';
 import { readFileSync } from 'node:fs';
 import { coreNodes } from '@plantwire/nodes-core';
 import { createRuntime } from '@plantwire/runtime';
@@ -21,6 +28,8 @@ const logger = {
 runDriver('plantwire', async (request) => {
   const document = JSON.parse(readFileSync(request.flowFile, 'utf8')) as { nodes: unknown[] };
   const runtime = createRuntime({ nodeTypes: [...coreNodes, benchSink], logger });
+  pauseOptimizationDuringDeploys(runtime);
+  await startUpDone();
   const gc = (globalThis as { gc?: () => void }).gc;
 
   gc?.();

@@ -26,7 +26,7 @@ const REGISTER_MAP_DOC = 'packages/sim/README.md#modbus-tcp-register-map-default
 export async function simCommand(options: SimOptions): Promise<ExitCode> {
   const { logger } = options;
   const plant = await startSimulatedPlant(options);
-  startUpDone();
+  void startUpDone();
   // The servers keep the process alive; the signal ends it.
   return new Promise<ExitCode>((done) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -10,7 +10,7 @@ import type { JsonLogger } from './json-logger.js';
 import { readFlowFile } from './load-flow.js';
 import { debugLine } from './run-command.js';
 import { startSimulatedPlant, type SimOptions } from './sim-command.js';
-import { startUpDone } from './v8-memory.js';
+import { pauseOptimizationDuringDeploys, startUpDone } from './v8-memory.js';
 
 /** The flow `plantwire start` runs when the data dir has none and no FILE is given. */
 export const DEFAULT_START_FLOW = 'examples/line-monitor.flow.json';
@@ -111,7 +111,9 @@ export async function startCommand(options: StartOptions): Promise<ExitCode> {
   running.runtime.on('debug', (event) => options.out(debugLine(event)));
   if (options.fileGiven && hadFlows) logger.warn('the data dir holds its own flows.json, which is what runs; FILE is used only for a new data dir', { dataDir, file: options.file });
 
-  startUpDone();
+  // Deploys from the editor from now on (the first one ran while starting, when TurboFan is off anyway).
+  pauseOptimizationDuringDeploys(running.runtime);
+  void startUpDone();
   options.out(`Plantwire editor: ${running.url}`);
   logger.info('running', { file: options.file, dataDir, url: running.url, nodes: Object.keys(running.runtime.metrics()).length, sim: options.sim, auth: auth ? 'on' : 'off', pid: process.pid });
 

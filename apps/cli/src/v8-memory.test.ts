@@ -37,6 +37,33 @@ function optimizationStatus(): { duringStartUp: number; afterStartUp: number } {
   `);
 }
 
+/**
+ * A child Node with a stand-in runtime (only `on`, as pauseOptimizationDuringDeploys uses it)
+ * reports a hot function's optimization status: after a deploy that began and ended during
+ * start-up, while a deploy runs after startUpDone(), and once it ended.
+ */
+function optimizationAroundDeploys(): { deployDuringStartUp: number; duringDeploy: number; afterDeploy: number } {
+  return runChild(`
+    const { pauseOptimizationDuringDeploys, startUpDone } = await import(${v8MemoryModule});
+    let deploying;
+    pauseOptimizationDuringDeploys({ on: (event, listener) => { if (event === 'deploying') deploying = listener; return () => {}; } });
+    function startUpCode(x) { return x * 2 + 1; }
+    function deployCode(x) { return x * 3 + 1; }
+    const hot = (fn) => { let sum = 0; for (let r = 0; r < 2; r++) for (let i = 0; i < 300000; i++) sum += fn(i); return sum; };
+    deploying({ active: true });
+    deploying({ active: false });
+    hot(startUpCode);
+    const deployDuringStartUp = %GetOptimizationStatus(startUpCode);
+    await startUpDone();
+    deploying({ active: true });
+    hot(deployCode);
+    const duringDeploy = %GetOptimizationStatus(deployCode);
+    deploying({ active: false });
+    hot(deployCode);
+    console.log(JSON.stringify({ deployDuringStartUp, duringDeploy, afterDeploy: %GetOptimizationStatus(deployCode) }));
+  `);
+}
+
 /** %GetOptimizationStatus bit for "not compiled" (no bytecode: never run, or flushed). */
 const IS_LAZY = 1 << 18;
 
@@ -76,6 +103,13 @@ describe('V8 tuning of the plantwire command', () => {
     const { duringStartUp, afterStartUp } = optimizationStatus();
     expect(duringStartUp & OPTIMIZED).toBe(0);
     expect(afterStartUp & OPTIMIZED).toBe(OPTIMIZED);
+  });
+
+  it('optimizes nothing new while a deploy runs, and a deploy that ends while the command starts does not turn the optimizer on', () => {
+    const { deployDuringStartUp, duringDeploy, afterDeploy } = optimizationAroundDeploys();
+    expect(deployDuringStartUp & OPTIMIZED).toBe(0);
+    expect(duringDeploy & OPTIMIZED).toBe(0);
+    expect(afterDeploy & OPTIMIZED).toBe(OPTIMIZED);
   });
 
   it('once started, releases what start-up left: its garbage and the bytecode of code that ran once', () => {

@@ -216,6 +216,12 @@ export interface RuntimeEvents {
   status: StatusEvent;
   log: LogEvent;
   deployed: DeployResult & { ok: true };
+  /**
+   * A deploy began (`active: true`) or ended, whatever its outcome (`active: false`). For hosts
+   * that set process policy for its length (the `plantwire` command keeps V8's optimizing
+   * compiler off meanwhile, apps/cli/src/v8-memory.ts).
+   */
+  deploying: { readonly active: boolean };
   /** A message left a node's output port (used by tests and, sampled, by the editor's wire counters). */
   sent: { readonly nodeId: string; readonly port: string; readonly msg: Message };
   /** A supervised connection changed state. */

@@ -77,6 +77,20 @@ describe('deploy', () => {
     await until(() => received.get('out')!.length === 1);
   });
 
+  it('says when a deploy begins and ends, refused ones too, with the setups inside', async () => {
+    const rt = newRuntime();
+    const events: string[] = [];
+    calls.length = 0;
+    // Each begin and end with how many setups had run by then.
+    rt.on('deploying', ({ active }) => events.push(`${active ? 'begin' : 'end'}:${calls.length}`));
+    rt.on('deployed', () => events.push('deployed'));
+    await deployOk(rt, base());
+    expect(calls).toEqual(['setup:a:a1', 'setup:b:b1']);
+    expect(events).toEqual(['begin:0', 'deployed', 'end:2']);
+    await rt.deploy(flowDoc([{ id: 'x', type: 'no-such-type' }], []));
+    expect(events).toEqual(['begin:0', 'deployed', 'end:2', 'begin:2', 'end:2']);
+  });
+
   it('restarts only what changed; unchanged nodes keep running with their state', async () => {
     const rt = newRuntime();
     const deployed: unknown[] = [];

@@ -155,7 +155,14 @@ class FlowRuntime implements Runtime, NodeHost, ErrorRouterHost {
   // ---- public API -------------------------------------------------------------------------
 
   deploy(document: unknown, options: DeployOptions = {}): Promise<DeployResult> {
-    return this.serialised(() => this.applyDeploy(document, options.drainTimeoutMs ?? this.drainTimeoutMs));
+    return this.serialised(async () => {
+      this.events.emit('deploying', { active: true });
+      try {
+        return await this.applyDeploy(document, options.drainTimeoutMs ?? this.drainTimeoutMs);
+      } finally {
+        this.events.emit('deploying', { active: false });
+      }
+    });
   }
 
   inject(nodeId: string, init: MessageInit, port?: string): boolean {

@@ -40,13 +40,14 @@ function optimizationStatus(): { duringStartUp: number; afterStartUp: number } {
 /**
  * A child Node with a stand-in runtime (only `on`, as pauseOptimizationDuringDeploys uses it)
  * reports a hot function's optimization status: after a deploy that began and ended during
- * start-up, while a deploy runs after startUpDone(), and once it ended.
+ * start-up, while a deploy runs after startUpDone(), once it ended, and after unsubscribing in
+ * the middle of one.
  */
-function optimizationAroundDeploys(): { deployDuringStartUp: number; duringDeploy: number; afterDeploy: number } {
+function optimizationAroundDeploys(): { deployDuringStartUp: number; duringDeploy: number; afterDeploy: number; unsubscribedMidDeploy: number } {
   return runChild(`
     const { pauseOptimizationDuringDeploys, startUpDone } = await import(${v8MemoryModule});
     let deploying;
-    pauseOptimizationDuringDeploys({ on: (event, listener) => { if (event === 'deploying') deploying = listener; return () => {}; } });
+    const unsubscribe = pauseOptimizationDuringDeploys({ on: (event, listener) => { if (event === 'deploying') deploying = listener; return () => { deploying = undefined; }; } });
     function startUpCode(x) { return x * 2 + 1; }
     function deployCode(x) { return x * 3 + 1; }
     const hot = (fn) => { let sum = 0; for (let r = 0; r < 2; r++) for (let i = 0; i < 300000; i++) sum += fn(i); return sum; };
@@ -60,7 +61,12 @@ function optimizationAroundDeploys(): { deployDuringStartUp: number; duringDeplo
     const duringDeploy = %GetOptimizationStatus(deployCode);
     deploying({ active: false });
     hot(deployCode);
-    console.log(JSON.stringify({ deployDuringStartUp, duringDeploy, afterDeploy: %GetOptimizationStatus(deployCode) }));
+    const afterDeploy = %GetOptimizationStatus(deployCode);
+    function laterCode(x) { return x * 5 + 1; }
+    deploying({ active: true });
+    unsubscribe();
+    hot(laterCode);
+    console.log(JSON.stringify({ deployDuringStartUp, duringDeploy, afterDeploy, unsubscribedMidDeploy: %GetOptimizationStatus(laterCode) }));
   `);
 }
 
@@ -106,10 +112,12 @@ describe('V8 tuning of the plantwire command', () => {
   });
 
   it('optimizes nothing new while a deploy runs, and a deploy that ends while the command starts does not turn the optimizer on', () => {
-    const { deployDuringStartUp, duringDeploy, afterDeploy } = optimizationAroundDeploys();
+    const { deployDuringStartUp, duringDeploy, afterDeploy, unsubscribedMidDeploy } = optimizationAroundDeploys();
     expect(deployDuringStartUp & OPTIMIZED).toBe(0);
     expect(duringDeploy & OPTIMIZED).toBe(0);
     expect(afterDeploy & OPTIMIZED).toBe(OPTIMIZED);
+    // Unsubscribing ends the pause of a deploy still running.
+    expect(unsubscribedMidDeploy & OPTIMIZED).toBe(OPTIMIZED);
   });
 
   it('once started, releases what start-up left: its garbage and the bytecode of code that ran once', () => {

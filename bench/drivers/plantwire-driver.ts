@@ -4,10 +4,10 @@
  * counting sink, deploys the generated document, and pushes messages with `runtime.inject`,
  * retrying when the head's queue refuses one.
  *
- * The process runs the runtime as the `plantwire` command does (`run`, `start`): its V8 policy
+ * The process runs the runtime as `plantwire start` does: the command's V8 policy
  * (apps/cli/src/v8-memory.ts) is imported first, the runtime's deploys pause the optimizing
  * compiler, and the command is "up" (startUpDone, with its one-time GC done) before the measured
- * deploy arrives, as an editor's deploy reaches `plantwire start`. Node-RED runs with its defaults.
+ * deploy arrives, as an editor's deploy reaches it. Node-RED runs with its defaults.
  */
 // First, as in the CLI: it tunes V8 before the other modules load.
 import { pauseOptimizationDuringDeploys, startUpDone } from '../../apps/cli/src/v8-memory.js';

@@ -15,8 +15,8 @@ describe('the esbuild bundle', () => {
     expect(stdout).toEqual(['examples/demo.flow.json: OK (5 nodes, 4 wires, 0 warnings)', 'examples/line-monitor.flow.json: OK (14 nodes, 13 wires, 0 warnings)']);
     expect(code).toBe(0);
 
-    // What `plantwire run` loads before it runs a flow: the binary, the main bundle it imports, and
-    // whatever they import statically. The web server's npm packages must not be among them (they
+    // What the binary loads before it runs a command: itself, the bundle it imports (both bundles
+    // are followed here), and whatever they import statically. The web server's npm packages must not be among them (they
     // cost an edge box ~20 MB of RSS); the server loads them with import() when it starts. Nor
     // must the built-ins a flow may never need (build.mjs loads them on first use).
     const loaded = new Map<string, string[]>();
@@ -24,7 +24,7 @@ describe('the esbuild bundle', () => {
       if (loaded.has(file)) return;
       const text = readFileSync(file, 'utf8');
       const specifiers = [...text.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{},\s]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
-      // The binary's one dynamic import, of the main bundle, is loaded at start as well.
+      // The binary's dynamic imports, of the bundle a command needs, load at start as well.
       if (file.endsWith('plantwire.js')) specifiers.push(...[...text.matchAll(/import\(["'](\.[^"']+)["']\)/g)].map((m) => m[1]!));
       loaded.set(file, specifiers);
       for (const spec of specifiers) if (spec.startsWith('.')) visit(join(dirname(file), spec));

@@ -7,7 +7,7 @@ import { auditToFile } from './audit-file.js';
 import type { JsonLogger } from './json-logger.js';
 import { formatIssue, loadFlow, placeIssues } from './load-flow.js';
 import type { MetricsServer } from './metrics-server.js';
-import { pauseOptimizationDuringDeploys, startUpDone } from './v8-memory.js';
+import { startUpDone } from './v8-memory.js';
 import { toJsonLine } from './to-json-line.js';
 
 export interface RunOptions {
@@ -77,7 +77,6 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   runtime.on('debug', (event) => options.out(debugLine(event)));
   runtime.on('status', (event) => logger.debug('node status', { nodeId: event.nodeId, status: event.status }));
   auditToFile(runtime, { dataDir, flowText: flow.text, logger });
-  pauseOptimizationDuringDeploys(runtime);
 
   // The metrics port is claimed before deploy: when it is taken, nothing has touched a device yet.
   let metrics: MetricsServer | undefined;
